@@ -1,0 +1,119 @@
+# fluxwall: XDP filter against fast-flux DNS.
+#
+#   make          build build/fluxwall and build/fluxwall.bpf.o
+#   make demo     install dependencies, build, run the namespace lab
+#   make test     install dependencies, build, run every test
+#   make bench    benchmarks; figures in build/bench-*.json
+#   make eval     detection evaluation on generated scenarios
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BUILD	:= build
+
+CC	?= gcc
+CLANG	?= clang
+BPFTOOL	?= bpftool
+ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	   -Iinclude -Iuserspace -I$(BUILD)
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__BPF__ -Iinclude -Ibpf -I$(ARCH_INC)
+LIBS	:= -lxdp -lbpf -lelf -lz -lmaxminddb -lpsl -lpcap -lm
+
+BPF_SRC	 := bpf/fluxwall.bpf.c
+BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
+LIB_SRC	 := $(filter-out userspace/fluxwall.c,$(wildcard userspace/*.c))
+LIB_OBJ	 := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+US_HDRS	 := $(wildcard userspace/*.h) $(wildcard include/*.h) $(BUILD)/fluxwall.skel.h
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BPFT_SRC := $(wildcard tests/bpf/test_*.c)
+BPFT_BIN := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFT_SRC))
+TLIB_SRC := $(wildcard tests/lib/*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+
+.PHONY: all deps demo test unit-test bpf-test e2e-test bench eval install uninstall clean format
+
+all: $(BUILD)/fluxwall $(BUILD)/bench_pass.bpf.o
+
+deps:
+	./scripts/install-deps.sh
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/fluxwall.skel.h: $(BUILD)/fluxwall.bpf.o
+	$(BPFTOOL) gen skeleton $< name fluxwall > $@
+
+$(BUILD)/obj/%.o: userspace/%.c $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libfluxwall.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/fluxwall: userspace/fluxwall.c $(BUILD)/libfluxwall.a $(US_HDRS)
+	$(CC) $(CFLAGS) $< $(BUILD)/libfluxwall.a $(LIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(LIBS) -o $@
+
+$(BUILD)/tests/%: tests/bpf/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BUILD)/fluxwall.bpf.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(LIBS) -o $@
+
+$(BUILD)/bench/%: tests/bench/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(LIBS) -o $@
+
+$(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(LIBS) -o $@
+
+build-tests: all $(UNIT_BIN) $(BPFT_BIN) $(TOOL_BIN)
+
+demo: deps
+	$(MAKE) all $(TOOL_BIN)
+	./scripts/lab.sh demo
+
+test: deps
+	$(MAKE) build-tests
+	./tests/run-all.sh
+
+unit-test: build-tests
+	./tests/run-all.sh unit
+
+bpf-test: build-tests
+	./tests/run-all.sh bpf
+
+e2e-test: build-tests
+	./tests/run-all.sh e2e
+
+bench: deps
+	$(MAKE) all $(BENCH_BIN) $(TOOL_BIN)
+	./tests/bench/run.sh
+
+eval: deps
+	$(MAKE) all $(TOOL_BIN)
+	./scripts/eval.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/fluxwall $(DESTDIR)$(PREFIX)/sbin/fluxwall
+	install -D -m 0644 docs/fluxwall.8 $(DESTDIR)$(PREFIX)/share/man/man8/fluxwall.8
+	install -D -m 0644 contrib/fluxwall.service $(DESTDIR)$(PREFIX)/lib/systemd/system/fluxwall.service
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/fluxwall $(DESTDIR)$(PREFIX)/share/man/man8/fluxwall.8 \
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/fluxwall.service
+
+format:
+	clang-format -i bpf/*.c bpf/*.h include/*.h userspace/*.c userspace/*.h
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Map definitions of the XDP program; layouts come from fluxwall_abi.h. */
+#ifndef FW_MAPS_H
+#define FW_MAPS_H
+
+#include "fluxwall_abi.h"
+
+/* Rules by name key. No prealloc: memory follows the rules actually stored. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FW_DEFAULT_CAPACITY);
+	__type(key, struct fw_key);
+	__type(value, struct fw_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fw_rules SEC(".maps");
+
+/* One-hash Bloom filter in front of fw_rules; userspace mmaps it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, FW_DEFAULT_CAPACITY / 4);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fw_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fw_config SEC(".maps");
+
+/* Source ports treated as DNS: a bitmap, word port / 64, bit port % 64. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_PORT_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fw_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fw_stats SEC(".maps");
+
+/* Per-CPU working memory: the DNS header and question, label offsets. */
+struct fw_scratch {
+	__u8 msg[12 + FW_SCRATCH_NAME];
+	__u8 loff[128];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_scratch);
+} fw_scratch_map SEC(".maps");
+
+#endif /* FW_MAPS_H */

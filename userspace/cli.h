@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What every command gets: parsed options, and the lists with their maps. */
+#ifndef FW_CLI_H
+#define FW_CLI_H
+
+#include <stdint.h>
+
+#include "pinned_maps.h"
+#include "state.h"
+#include "xdp_attach.h"
+
+enum fw_opt_bit {
+	OPT_JSON = 1 << 0,
+	OPT_EXACT = 1 << 1,
+	OPT_ACTION = 1 << 2,
+	OPT_MODE = 1 << 3,
+	OPT_CAPACITY = 1 << 4,
+	OPT_PURGE = 1 << 5,
+	OPT_SOURCE = 1 << 6,
+	OPT_FORMAT = 1 << 7,
+	OPT_SKIP_INVALID = 1 << 8,
+	OPT_IFACE = 1 << 9,
+};
+
+struct fw_opts {
+	const char *pin_path;
+	const char *state_dir;
+	const char *config;
+	const char *source;
+	const char *format;
+	const char *iface;
+	uint32_t capacity;
+	enum fw_mode mode;
+	uint8_t action; /* FW_ACT_DEFAULT when not given */
+	int json, exact, purge, skip_invalid;
+	unsigned int given; /* enum fw_opt_bit of the options on the command line */
+};
+
+/* The lists and the maps, opened together under the state lock. */
+struct fw_ctx {
+	struct fw_opts *o;
+	struct fw_maps maps;
+	struct fw_state state;
+	int lock_fd;
+	int maps_open;
+};
+
+/* Print "fluxwall: <message>" to stderr. */
+void fw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Exit status 1 with a message unless running as root. */
+int fw_require_root(const char *verb);
+
+/*
+ * Lock the state directory, load the state, open the maps (creating them if
+ * create is set) and, when the maps are new, as after a reboot, restore every
+ * rule into them.
+ */
+int fw_ctx_open(struct fw_ctx *ctx, struct fw_opts *o, int create);
+void fw_ctx_close(struct fw_ctx *ctx);
+
+/* Apply `next` to the maps, then save it; all or nothing. Takes ownership. */
+int fw_ctx_commit(struct fw_ctx *ctx, struct fw_state *next);
+
+/* Kernel id of the rules map, to recognise our own attachments. */
+uint32_t fw_rules_map_id(struct fw_maps *m);
+
+int cmd_attach(struct fw_opts *o, int argc, char **argv);
+int cmd_detach(struct fw_opts *o, int argc, char **argv);
+int cmd_status(struct fw_opts *o, int argc, char **argv);
+int cmd_block(struct fw_opts *o, int argc, char **argv);
+int cmd_allow(struct fw_opts *o, int argc, char **argv);
+int cmd_ports(struct fw_opts *o, int argc, char **argv);
+
+#endif /* FW_CLI_H */

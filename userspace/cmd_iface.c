@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* fluxwall attach, detach and ports: the data path's placement and inputs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "cli.h"
+
+uint32_t fw_rules_map_id(struct fw_maps *m)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(m->rules_fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+static int set_default_action(struct fw_ctx *ctx, uint8_t action)
+{
+	struct fw_config cfg;
+
+	if (fw_maps_get_config(&ctx->maps, &cfg))
+		return -1;
+	cfg.default_action = action;
+	return fw_maps_set_config(&ctx->maps, &cfg);
+}
+
+static int check_capacity(struct fw_ctx *ctx)
+{
+	if (!(ctx->o->given & OPT_CAPACITY) || ctx->maps.capacity == ctx->o->capacity)
+		return 0;
+	fw_err("the maps under %s already hold up to %u names; --capacity %u applies only when "
+	       "they are created: run 'fluxwall detach --purge' first (the lists are kept in %s)",
+	       ctx->o->pin_path, ctx->maps.capacity, ctx->o->capacity, ctx->o->state_dir);
+	return -1;
+}
+
+int cmd_attach(struct fw_opts *o, int argc, char **argv)
+{
+	struct fw_attachment a;
+	char note[512], err[1024];
+	struct fw_ctx ctx;
+	int ret = 1;
+
+	if (argc != 1) {
+		fw_err("usage: fluxwall attach IFACE [--mode native|skb] [--action drop|nxdomain]");
+		return 1;
+	}
+	if (fw_require_root("attach") || !fw_ifindex(argv[0], err, sizeof(err))) {
+		if (err[0])
+			fw_err("%s", err);
+		return 1;
+	}
+	if (fw_ctx_open(&ctx, o, 1))
+		return 1;
+	if (check_capacity(&ctx))
+		goto out;
+	if (o->action != FW_ACT_DEFAULT && set_default_action(&ctx, o->action)) {
+		fw_err("cannot set the default action: %s", strerror(errno));
+		goto out;
+	}
+	if (fw_attach(o->pin_path, ctx.maps.capacity, argv[0], o->mode, &a, note, sizeof(note),
+		      err, sizeof(err))) {
+		fw_err("%s", err);
+		goto out;
+	}
+	printf("%s\n", note);
+	ret = 0;
+out:
+	fw_ctx_close(&ctx);
+	return ret;
+}
+
+static int detach_everywhere(struct fw_ctx *ctx)
+{
+	struct fw_attachment a[64];
+	char err[1024];
+	int n, i, ret = 0;
+
+	n = fw_list_attachments(fw_rules_map_id(&ctx->maps), a, 64);
+	for (i = 0; i < n; i++) {
+		if (fw_detach(a[i].ifname, err, sizeof(err))) {
+			fw_err("%s", err);
+			ret = -1;
+			continue;
+		}
+		printf("fluxwall detached from %s\n", a[i].ifname);
+	}
+	return ret;
+}
+
+/* Purge removes the maps and the lists; the old list is kept aside, not lost. */
+static int purge(struct fw_ctx *ctx)
+{
+	char err[1024], aside[4200];
+
+	if (detach_everywhere(ctx))
+		return -1;
+	fw_maps_close(&ctx->maps);
+	ctx->maps_open = 0;
+	if (fw_maps_purge(ctx->o->pin_path, err, sizeof(err))) {
+		fw_err("%s", err);
+		return -1;
+	}
+	snprintf(aside, sizeof(aside), "%s.purged", ctx->state.path);
+	if (rename(ctx->state.path, aside) && errno != ENOENT) {
+		fw_err("cannot move %s aside: %s", ctx->state.path, strerror(errno));
+		return -1;
+	}
+	printf("removed the maps under %s; the lists were moved to %s\n", ctx->o->pin_path,
+	       aside);
+	return 0;
+}
+
+int cmd_detach(struct fw_opts *o, int argc, char **argv)
+{
+	char err[1024];
+	struct fw_ctx ctx;
+	int ret = 0;
+
+	if (argc > 1 || (!argc && !o->purge)) {
+		fw_err("usage: fluxwall detach IFACE [--purge] | fluxwall detach --purge");
+		return 1;
+	}
+	if (fw_require_root("detach"))
+		return 1;
+	if (argc == 1) {
+		if (fw_detach(argv[0], err, sizeof(err))) {
+			fw_err("%s", err);
+			return 1;
+		}
+		printf("fluxwall detached from %s; the maps and lists stay under %s\n", argv[0],
+		       o->pin_path);
+	}
+	if (!o->purge)
+		return 0;
+	if (!fw_maps_exist(o->pin_path)) {
+		printf("no maps under %s\n", o->pin_path);
+		return 0;
+	}
+	if (fw_ctx_open(&ctx, o, 0))
+		return 1;
+	ret = purge(&ctx) ? 1 : 0;
+	fw_ctx_close(&ctx);
+	return ret;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < 1 || v > 65535) {
+		fw_err("'%s' is not a port number (1-65535)", s);
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static void list_ports(struct fw_maps *m, int json)
+{
+	int p, n = 0;
+
+	printf(json ? "[" : "");
+	for (p = 1; p < 65536; p++) {
+		if (fw_maps_port_get(m, (uint16_t)p) != 1)
+			continue;
+		printf(json ? "%s%d" : "%s%d", n ? (json ? "," : " ") : "", p);
+		n++;
+	}
+	printf(json ? "]\n" : "\n");
+}
+
+int cmd_ports(struct fw_opts *o, int argc, char **argv)
+{
+	const char *sub = argc ? argv[0] : "list";
+	uint16_t ports[64];
+	struct fw_ctx ctx;
+	int i, n = argc - 1, on = !strcmp(sub, "add");
+
+	if (!strcmp(sub, "list") && argc <= 1) {
+		n = 0;
+	} else if ((strcmp(sub, "add") && strcmp(sub, "del")) || n < 1 || n > 64) {
+		fw_err("usage: fluxwall ports list | ports add|del PORT...");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		if (parse_port(argv[i + 1], &ports[i]))
+			return 1;
+	if (fw_require_root("ports") || fw_ctx_open(&ctx, o, 1))
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (fw_maps_port_set(&ctx.maps, ports[i], on)) {
+			fw_err("cannot update %s/%s: %s", o->pin_path, FW_MAP_PORTS,
+			       strerror(errno));
+			fw_ctx_close(&ctx);
+			return 1;
+		}
+	}
+	list_ports(&ctx.maps, o->json);
+	fw_ctx_close(&ctx);
+	return 0;
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* fluxwall status: where the program runs, what the maps hold, the counters. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "counter_names.h"
+#include "json_out.h"
+
+struct status {
+	struct fw_attachment att[64];
+	int natt;
+	uint64_t cnt[FW_CNT_MAX];
+	struct fw_config cfg;
+	long map_names;
+	size_t by_list_origin[2][3];
+};
+
+static void collect(struct fw_ctx *ctx, struct status *s)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->natt = fw_list_attachments(fw_rules_map_id(&ctx->maps), s->att, 64);
+	fw_maps_read_counters(&ctx->maps, s->cnt);
+	fw_maps_get_config(&ctx->maps, &s->cfg);
+	s->map_names = fw_maps_count_rules(&ctx->maps);
+	for (i = 0; i < ctx->state.n; i++) {
+		const struct fw_entry *e = &ctx->state.e[i];
+
+		s->by_list_origin[e->list & 1][e->origin % 3]++;
+	}
+}
+
+static void print_text(struct fw_ctx *ctx, const struct status *s)
+{
+	int i;
+
+	printf("pin path:      %s\n", ctx->o->pin_path);
+	printf("state file:    %s\n", ctx->state.path);
+	printf("default action: %s\n", fw_action_str(s->cfg.default_action));
+	if (!s->natt)
+		printf("interfaces:    none (run 'fluxwall attach IFACE')\n");
+	for (i = 0; i < s->natt; i++)
+		printf("interface:     %s  mode %s  program id %u  %s\n", s->att[i].ifname,
+		       s->att[i].mode, s->att[i].prog_id,
+		       s->att[i].dispatcher ? "libxdp dispatcher" : "single program");
+	printf("block list:    %zu manual, %zu feed, %zu auto entries\n", s->by_list_origin[0][0],
+	       s->by_list_origin[0][1], s->by_list_origin[0][2]);
+	printf("allow list:    %zu entries\n",
+	       s->by_list_origin[1][0] + s->by_list_origin[1][1] + s->by_list_origin[1][2]);
+	printf("rule map:      %ld of %u names, filter %u KiB, deepest rule %u labels\n",
+	       s->map_names, ctx->maps.capacity, ctx->maps.filter_words * 8 / 1024,
+	       s->cfg.max_depth);
+	printf("counters:\n");
+	for (i = 0; i < FW_CNT_MAX; i++)
+		printf("  %-22s %llu\n", fw_counter_names[i], (unsigned long long)s->cnt[i]);
+}
+
+static void print_json(struct fw_ctx *ctx, const struct status *s)
+{
+	struct fw_json j;
+	int i;
+
+	fw_json_init(&j, stdout);
+	fw_json_obj_begin(&j);
+	fw_json_kv_str(&j, "pin_path", ctx->o->pin_path);
+	fw_json_kv_str(&j, "state_file", ctx->state.path);
+	fw_json_kv_str(&j, "default_action", fw_action_str(s->cfg.default_action));
+	fw_json_key(&j, "interfaces");
+	fw_json_arr_begin(&j);
+	for (i = 0; i < s->natt; i++) {
+		fw_json_obj_begin(&j);
+		fw_json_kv_str(&j, "name", s->att[i].ifname);
+		fw_json_kv_str(&j, "mode", s->att[i].mode);
+		fw_json_kv_uint(&j, "program_id", s->att[i].prog_id);
+		fw_json_kv_bool(&j, "dispatcher", s->att[i].dispatcher);
+		fw_json_obj_end(&j);
+	}
+	fw_json_arr_end(&j);
+	fw_json_key(&j, "block_entries");
+	fw_json_obj_begin(&j);
+	fw_json_kv_uint(&j, "manual", s->by_list_origin[0][0]);
+	fw_json_kv_uint(&j, "feed", s->by_list_origin[0][1]);
+	fw_json_kv_uint(&j, "auto", s->by_list_origin[0][2]);
+	fw_json_obj_end(&j);
+	fw_json_kv_uint(&j, "allow_entries",
+			s->by_list_origin[1][0] + s->by_list_origin[1][1] + s->by_list_origin[1][2]);
+	fw_json_kv_int(&j, "map_names", s->map_names);
+	fw_json_kv_uint(&j, "capacity", ctx->maps.capacity);
+	fw_json_kv_uint(&j, "max_depth", s->cfg.max_depth);
+	fw_json_key(&j, "counters");
+	fw_json_obj_begin(&j);
+	for (i = 0; i < FW_CNT_MAX; i++)
+		fw_json_kv_uint(&j, fw_counter_names[i], s->cnt[i]);
+	fw_json_obj_end(&j);
+	fw_json_obj_end(&j);
+	fputc('\n', stdout);
+}
+
+int cmd_status(struct fw_opts *o, int argc, char **argv)
+{
+	struct status s;
+	struct fw_ctx ctx;
+
+	if (argc) {
+		fw_err("usage: fluxwall status [--json]");
+		return 1;
+	}
+	if (fw_require_root("status") || fw_ctx_open(&ctx, o, 0))
+		return 1;
+	collect(&ctx, &s);
+	if (o->json)
+		print_json(&ctx, &s);
+	else
+		print_text(&ctx, &s);
+	fw_ctx_close(&ctx);
+	return 0;
+}

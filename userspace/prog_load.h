@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Open the XDP object with its maps pinned under one bpffs directory. */
+#ifndef FW_PROG_LOAD_H
+#define FW_PROG_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fluxwall;
+
+/*
+ * Open build/fluxwall.bpf.o (embedded through the skeleton) so that its maps
+ * are pinned by name under pin_path, reusing maps already pinned there. The
+ * capacity applies only when the maps are created; existing maps keep theirs.
+ * When load is 0 the object is opened but not loaded (libxdp loads it).
+ */
+int fw_prog_open(const char *pin_path, uint32_t capacity, int load, struct fluxwall **skel,
+		 char *err, size_t errlen);
+
+/* Fail with a clear message unless pin_path's parent is bpffs; create pin_path. */
+int fw_check_bpffs(const char *pin_path, char *err, size_t errlen);
+
+/* Entries of the Bloom filter in front of the rules map, for a capacity. */
+uint32_t fw_filter_words(uint32_t capacity);
+
+#endif /* FW_PROG_LOAD_H */

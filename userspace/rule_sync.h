@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Bring the pinned maps in line with the state: rules, filter, depth mask. */
+#ifndef FW_RULE_SYNC_H
+#define FW_RULE_SYNC_H
+
+#include <stddef.h>
+
+#include "pinned_maps.h"
+#include "state.h"
+
+/*
+ * Move the maps from what `from` describes to what `to` describes, writing
+ * only the names whose merged rule changed (all of `to` when full is set, as
+ * after a reboot). Refuses, changing nothing, when `to` needs more names than
+ * the map holds. On a kernel error it restores `from` and returns -1.
+ */
+int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		 int full, char *err, size_t errlen);
+
+/* The value the data path sees for the given entries of one name. */
+void fw_merge_entry(struct fw_rule *r, const struct fw_entry *e);
+
+#endif /* FW_RULE_SYNC_H */

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The state file, one rule a line, tab separated:
+ *
+ *   # fluxwall state v1
+ *   <list> <match> <action> <origin> <added> <expires> <score> <source> <name> <reason>
+ *   # end <count>
+ *
+ * The end line lets a reader tell a complete file from a truncated one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "dns_name.h"
+
+#define STATE_MAGIC "# fluxwall state v1"
+
+static const char *const list_names[] = { "block", "allow" };
+static const char *const match_names[] = { "subtree", "exact" };
+static const char *const action_names[] = { "default", "drop", "nxdomain" };
+static const char *const origin_names[] = { "manual", "feed", "auto" };
+
+#define NAME_OF(tab, v) ((v) < sizeof(tab) / sizeof(tab[0]) ? tab[v] : "?")
+
+const char *fw_list_str(uint8_t v)
+{
+	return NAME_OF(list_names, v);
+}
+
+const char *fw_match_str(uint8_t v)
+{
+	return NAME_OF(match_names, v);
+}
+
+const char *fw_action_str(uint8_t v)
+{
+	return NAME_OF(action_names, v);
+}
+
+const char *fw_origin_str(uint8_t v)
+{
+	return NAME_OF(origin_names, v);
+}
+
+static int lookup_word(const char *const *tab, size_t n, const char *s, uint8_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(tab[i], s)) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int fw_action_parse(const char *s, uint8_t *action)
+{
+	return lookup_word(action_names, 3, s, action);
+}
+
+void fw_state_free(struct fw_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		free(st->e[i].name);
+		free(st->e[i].source);
+		free(st->e[i].reason);
+	}
+	free(st->e);
+	st->e = NULL;
+	st->n = st->cap = 0;
+}
+
+int fw_state_add(struct fw_state *st, const struct fw_entry *e)
+{
+	struct fw_entry *d;
+
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 64;
+		struct fw_entry *ne = realloc(st->e, cap * sizeof(*ne));
+
+		if (!ne)
+			return -1;
+		st->e = ne;
+		st->cap = cap;
+	}
+	d = &st->e[st->n];
+	*d = *e;
+	d->name = strdup(e->name);
+	d->source = strdup(e->source ? e->source : "manual");
+	d->reason = strdup(e->reason ? e->reason : "");
+	if (!d->name || !d->source || !d->reason) {
+		free(d->name);
+		free(d->source);
+		free(d->reason);
+		return -1;
+	}
+	st->n++;
+	return 0;
+}
+
+ssize_t fw_state_find(const struct fw_state *st, const char *name, uint8_t list, uint8_t match,
+		      const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		const struct fw_entry *e = &st->e[i];
+
+		if (e->list == list && e->match == match && !strcmp(e->name, name) &&
+		    (!source || !strcmp(e->source, source)))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+void fw_state_remove(struct fw_state *st, size_t i)
+{
+	free(st->e[i].name);
+	free(st->e[i].source);
+	free(st->e[i].reason);
+	memmove(&st->e[i], &st->e[i + 1], (st->n - i - 1) * sizeof(st->e[0]));
+	st->n--;
+}
+
+void fw_state_filter(struct fw_state *st, int (*keep)(const struct fw_entry *, void *), void *arg)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < st->n; i++) {
+		if (keep(&st->e[i], arg)) {
+			st->e[j++] = st->e[i];
+			continue;
+		}
+		free(st->e[i].name);
+		free(st->e[i].source);
+		free(st->e[i].reason);
+	}
+	st->n = j;
+}
+
+int fw_state_clone(const struct fw_state *src, struct fw_state *dst)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst->path, src->path, sizeof(dst->path));
+	for (i = 0; i < src->n; i++) {
+		if (fw_state_add(dst, &src->e[i])) {
+			fw_state_free(dst);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Split a line on tabs in place; returns the number of fields. */
+static int split_tabs(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		f[n++] = line;
+		line = strchr(line, '\t');
+		if (!line)
+			break;
+		*line++ = '\0';
+	}
+	return line ? -1 : n;
+}
+
+static int parse_int64(const char *s, int64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno || end == s || *end;
+}
+
+static int parse_entry(char *line, struct fw_entry *e, char *why, size_t whylen)
+{
+	char *f[10], *end, nerr[128];
+	struct fw_name name;
+	int n = split_tabs(line, f, 10);
+
+	if (n != 10) {
+		snprintf(why, whylen, "expected 10 tab-separated fields, found %d", n < 0 ? 11 : n);
+		return -1;
+	}
+	memset(e, 0, sizeof(*e));
+	if (lookup_word(list_names, 2, f[0], &e->list)) {
+		snprintf(why, whylen, "unknown list '%s'", f[0]);
+		return -1;
+	}
+	if (lookup_word(match_names, 2, f[1], &e->match)) {
+		snprintf(why, whylen, "unknown match '%s'", f[1]);
+		return -1;
+	}
+	if (fw_action_parse(f[2], &e->action)) {
+		snprintf(why, whylen, "unknown action '%s'", f[2]);
+		return -1;
+	}
+	if (lookup_word(origin_names, 3, f[3], &e->origin)) {
+		snprintf(why, whylen, "unknown origin '%s'", f[3]);
+		return -1;
+	}
+	if (parse_int64(f[4], &e->added) || parse_int64(f[5], &e->expires)) {
+		snprintf(why, whylen, "bad timestamp");
+		return -1;
+	}
+	e->score = strtod(f[6], &end);
+	if (end == f[6] || *end) {
+		snprintf(why, whylen, "bad score '%s'", f[6]);
+		return -1;
+	}
+	if (!*f[7]) {
+		snprintf(why, whylen, "empty source");
+		return -1;
+	}
+	if (fw_name_parse(f[8], &name, nerr, sizeof(nerr)) || strcmp(name.text, f[8])) {
+		snprintf(why, whylen, "bad name '%s'", f[8]);
+		return -1;
+	}
+	e->source = f[7];
+	e->name = f[8];
+	e->reason = f[9];
+	return 0;
+}
+
+static int state_error(char *err, size_t errlen, const char *path, size_t line, const char *why)
+{
+	snprintf(err, errlen,
+		 "%s:%zu: %s; the state file is damaged: restore it from %s.bak or fix the line "
+		 "(fluxwall will not start with a partial list)",
+		 path, line, why, path);
+	return -1;
+}
+
+static int read_state_file(struct fw_state *st, FILE *f, char *err, size_t errlen)
+{
+	size_t lineno = 0, cap = 0, declared = 0;
+	int seen_end = 0, seen_magic = 0;
+	char *line = NULL, why[256];
+	ssize_t len;
+
+	while ((len = getline(&line, &cap, f)) > 0) {
+		struct fw_entry e;
+
+		lineno++;
+		if (line[len - 1] != '\n') {
+			free(line);
+			return state_error(err, errlen, st->path, lineno, "last line is cut short");
+		}
+		line[len - 1] = '\0';
+		if (seen_end) {
+			free(line);
+			return state_error(err, errlen, st->path, lineno, "text after the end line");
+		}
+		if (lineno == 1) {
+			if (strcmp(line, STATE_MAGIC)) {
+				free(line);
+				return state_error(err, errlen, st->path, 1,
+						   "not a fluxwall state file (no header line)");
+			}
+			seen_magic = 1;
+			continue;
+		}
+		if (!strncmp(line, "# end ", 6)) {
+			declared = strtoull(line + 6, NULL, 10);
+			seen_end = 1;
+			continue;
+		}
+		if (parse_entry(line, &e, why, sizeof(why)) || fw_state_add(st, &e)) {
+			free(line);
+			return state_error(err, errlen, st->path, lineno, why);
+		}
+	}
+	free(line);
+	if (!seen_magic)
+		return state_error(err, errlen, st->path, 1, "the file is empty");
+	if (!seen_end)
+		return state_error(err, errlen, st->path, lineno,
+				   "no end line: the file was truncated");
+	if (declared != st->n) {
+		snprintf(why, sizeof(why), "end line counts %zu entries but %zu were read", declared,
+			 st->n);
+		return state_error(err, errlen, st->path, lineno, why);
+	}
+	return 0;
+}
+
+int fw_state_load(struct fw_state *st, const char *dir, char *err, size_t errlen)
+{
+	FILE *f;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->path, sizeof(st->path), "%s/%s", dir, FW_STATE_FILE);
+	f = fopen(st->path, "r");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot read %s: %s", st->path, strerror(errno));
+		return -1;
+	}
+	ret = read_state_file(st, f, err, errlen);
+	fclose(f);
+	if (ret)
+		fw_state_free(st);
+	return ret;
+}
+
+static void write_entry(FILE *f, const struct fw_entry *e)
+{
+	fprintf(f, "%s\t%s\t%s\t%s\t%" PRId64 "\t%" PRId64 "\t%.3f\t%s\t%s\t%s\n",
+		fw_list_str(e->list), fw_match_str(e->match), fw_action_str(e->action),
+		fw_origin_str(e->origin), e->added, e->expires, e->score, e->source, e->name,
+		e->reason);
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	int fd, ret;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+/* Keep the previous good file as .bak, then replace it atomically. */
+static int replace_file(const char *tmp, const char *path)
+{
+	char bak[4200];
+
+	snprintf(bak, sizeof(bak), "%s.bak", path);
+	if (link(path, bak) && errno == EEXIST) {
+		unlink(bak);
+		if (link(path, bak) && errno != ENOENT)
+			return -1;
+	}
+	if (rename(tmp, path))
+		return -1;
+	return fsync_dir_of(path);
+}
+
+int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
+{
+	char tmp[4200];
+	FILE *f;
+	size_t i;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", st->path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fprintf(f, "%s\n", STATE_MAGIC);
+	for (i = 0; i < st->n; i++)
+		write_entry(f, &st->e[i]);
+	fprintf(f, "# end %zu\n", st->n);
+	if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(f);
+	if (replace_file(tmp, st->path)) {
+		snprintf(err, errlen, "cannot replace %s: %s", st->path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The durable list of rules: every block and allow entry with its source,
+ * action, score, reason and expiry. The pinned maps are derived from it.
+ */
+#ifndef FW_STATE_H
+#define FW_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fluxwall_abi.h"
+
+enum fw_list {
+	FW_LIST_BLOCK = 0,
+	FW_LIST_ALLOW = 1,
+};
+
+enum fw_match {
+	FW_MATCH_SUBTREE = 0,
+	FW_MATCH_EXACT = 1,
+};
+
+struct fw_entry {
+	char *name;	 /* canonical text */
+	char *source;	 /* "manual", "auto" or a feed name */
+	char *reason;	 /* free text, no tabs or newlines */
+	int64_t added;	 /* unix seconds */
+	int64_t expires; /* unix seconds, 0 = never */
+	double score;
+	uint8_t list;	/* enum fw_list */
+	uint8_t match;	/* enum fw_match */
+	uint8_t action; /* enum fw_action */
+	uint8_t origin; /* enum fw_origin */
+};
+
+struct fw_state {
+	struct fw_entry *e;
+	size_t n, cap;
+	char path[4096];
+};
+
+#define FW_STATE_FILE "state.tsv"
+
+const char *fw_list_str(uint8_t list);
+const char *fw_match_str(uint8_t match);
+const char *fw_action_str(uint8_t action);
+const char *fw_origin_str(uint8_t origin);
+int fw_action_parse(const char *s, uint8_t *action);
+
+/* Load dir/state.tsv; a missing file is an empty state, a damaged one an error. */
+int fw_state_load(struct fw_state *st, const char *dir, char *err, size_t errlen);
+
+/* Write atomically: temp file, fsync, rename, fsync of the directory. */
+int fw_state_save(const struct fw_state *st, char *err, size_t errlen);
+
+void fw_state_free(struct fw_state *st);
+
+/* Append a copy of e (strings duplicated); -1 when out of memory. */
+int fw_state_add(struct fw_state *st, const struct fw_entry *e);
+
+/* Index of the entry with the same name, list, match and source, or -1. */
+ssize_t fw_state_find(const struct fw_state *st, const char *name, uint8_t list, uint8_t match,
+		      const char *source);
+
+/* Remove entry i, keeping order. */
+void fw_state_remove(struct fw_state *st, size_t i);
+
+/* Remove entries for which keep() returns 0. */
+void fw_state_filter(struct fw_state *st, int (*keep)(const struct fw_entry *, void *), void *arg);
+
+/* A deep copy, for rolling back a change. */
+int fw_state_clone(const struct fw_state *src, struct fw_state *dst);
+
+#endif /* FW_STATE_H */
