@@ -12,62 +12,49 @@
 
 #define DNS_HDR_LEN 12
 
+/* Hide a value's range from the compiler so it keeps the masks we write. */
+#define fw_opaque(x) asm volatile("" : "+r"(x))
+
 struct fw_question {
 	__u32 copied;	/* bytes of the message in scratch->msg */
 	__u32 name_len; /* wire length of the name, root byte included */
 	__u32 nlabels;
 };
 
-enum fw_scan_state {
-	FW_SCAN_MORE = 0,
-	FW_SCAN_DONE = 1,
-};
-
-struct fw_scan_ctx {
-	__u32 off;	/* of the next length byte, relative to the name */
-	__u32 avail;	/* name bytes available in scratch */
-	__u32 nlabels;
-	int result;	/* 0 when the name ended well, else a malformed counter */
-	int done;
-};
-
-static long fw_scan_label(__u64 index, void *arg)
+/*
+ * Walk the question's labels in scratch, recording where each starts. The
+ * results go to scratch through volatile stores: the verifier then sees them
+ * as unknown values, so the 128 ways out of this loop merge into one state
+ * instead of each being verified through the rest of the program.
+ */
+static __always_inline int fw_scan_labels(struct fw_scratch *s, __u32 avail)
 {
-	struct fw_scan_ctx *sc = arg;
-	__u32 zero = 0, off = sc->off;
-	struct fw_scratch *s;
-	__u8 len;
+	__u32 off = 0, i;
 
-	s = bpf_map_lookup_elem(&fw_scratch_map, &zero);
-	if (!s)
-		return 1;
-	if (off >= sc->avail) {
-		sc->result = FW_CNT_MAL_TRUNCATED;
-		return 1;
+#pragma clang loop unroll(disable)
+	for (i = 0; i < FW_MAX_LABELS + 1; i++) {
+		__u8 len;
+
+		if (off >= avail)
+			return FW_CNT_MAL_TRUNCATED;
+		fw_opaque(off); /* keep the mask: the verifier needs it */
+		len = s->msg[DNS_HDR_LEN + (off & 0xff)];
+		if (len == 0) {
+			*(volatile __u32 *)&s->nlabels = i;
+			*(volatile __u32 *)&s->name_len = off + 1;
+			return 0;
+		}
+		if ((len & 0xc0) == 0xc0)
+			return FW_CNT_MAL_POINTER;
+		if (len & 0xc0)
+			return FW_CNT_MAL_LABEL;
+		s->loff[i & 0x7f] = off;
+		off += len + 1;
+		/* The root byte still has to fit in FW_MAX_NAME. */
+		if (off + 1 > FW_MAX_NAME)
+			return FW_CNT_MAL_NAME_LEN;
 	}
-	len = s->msg[DNS_HDR_LEN + (off & 0xff)];
-	if (len == 0) {
-		sc->done = 1;
-		return 1;
-	}
-	if ((len & 0xc0) == 0xc0) {
-		sc->result = FW_CNT_MAL_POINTER;
-		return 1;
-	}
-	if (len & 0xc0) {
-		sc->result = FW_CNT_MAL_LABEL;
-		return 1;
-	}
-	s->loff[index & 0x7f] = off;
-	sc->nlabels = index + 1;
-	off += len + 1;
-	/* The root byte still has to fit in FW_MAX_NAME. */
-	if (off + 1 > FW_MAX_NAME) {
-		sc->result = FW_CNT_MAL_NAME_LEN;
-		return 1;
-	}
-	sc->off = off;
-	return 0;
+	return FW_CNT_MAL_NAME_LEN;
 }
 
 /*
@@ -78,8 +65,8 @@ static long fw_scan_label(__u64 index, void *arg)
 static __always_inline int fw_parse_question(struct xdp_md *ctx, const struct fw_pkt *pkt,
 					     struct fw_scratch *s, struct fw_question *q)
 {
-	struct fw_scan_ctx sc = {};
 	__u32 copy = pkt->dns_len;
+	int res;
 
 	if (copy < DNS_HDR_LEN)
 		return FW_CNT_MAL_SHORT;
@@ -94,15 +81,12 @@ static __always_inline int fw_parse_question(struct xdp_md *ctx, const struct fw
 	if (s->msg[4] != 0 || s->msg[5] != 1)
 		return FW_CNT_MAL_QDCOUNT;
 
-	sc.avail = copy - DNS_HDR_LEN;
-	bpf_loop(FW_MAX_LABELS + 1, fw_scan_label, &sc, 0);
-	if (sc.result)
-		return sc.result;
-	if (!sc.done)
-		return FW_CNT_MAL_TRUNCATED;
+	res = fw_scan_labels(s, copy - DNS_HDR_LEN);
+	if (res)
+		return res;
 	q->copied = copy;
-	q->name_len = sc.off + 1;
-	q->nlabels = sc.nlabels;
+	q->name_len = *(volatile __u32 *)&s->name_len & 0x1ff;
+	q->nlabels = *(volatile __u32 *)&s->nlabels & 0x7f;
 	/* qtype and qclass must follow the name inside the message */
 	if (DNS_HDR_LEN + q->name_len + 4 > pkt->dns_len)
 		return FW_CNT_MAL_TRUNCATED;

@@ -32,7 +32,7 @@ static __always_inline int fw_pass(struct fw_stats *st, __u32 reason)
 
 static __always_inline int fw_block(struct xdp_md *ctx, struct fw_stats *st,
 				    const struct fw_pkt *pkt, struct fw_scratch *s,
-				    const struct fw_question *q, const struct fw_match_ctx *mc)
+				    const struct fw_question *q, const struct fw_match *mc)
 {
 	fw_count(st, FW_CNT_BLOCK_MANUAL + (mc->origin <= FW_ORIGIN_AUTO ? mc->origin : 0));
 	if (mc->action == FW_ACT_NXDOMAIN) {
@@ -49,7 +49,7 @@ static __always_inline int fw_block(struct xdp_md *ctx, struct fw_stats *st,
 SEC("xdp")
 int fluxwall_xdp(struct xdp_md *ctx)
 {
-	struct fw_match_ctx mc = {};
+	struct fw_match mc = {};
 	struct fw_question q = {};
 	struct fw_pkt pkt = {};
 	struct fw_scratch *s;
@@ -73,7 +73,7 @@ int fluxwall_xdp(struct xdp_md *ctx)
 		return fw_pass(st, res);
 	fw_count(st, FW_CNT_DNS_RESPONSES);
 
-	fw_match_question(cfg, &q, &mc);
+	fw_match_question(cfg, s, &q, &mc);
 	if (mc.verdict == FW_VERDICT_ALLOW)
 		return fw_pass(st, FW_CNT_ALLOWED);
 	if (mc.verdict == FW_VERDICT_BLOCK)

@@ -54,6 +54,11 @@ struct {
 struct fw_scratch {
 	__u8 msg[12 + FW_SCRATCH_NAME];
 	__u8 loff[128];
+	__u32 nlabels;	/* results kept out of registers; see fw_scan_labels */
+	__u32 name_len;
+	__u8 verdict;
+	__u8 action;
+	__u8 origin;
 };
 
 struct {

@@ -13,6 +13,7 @@
 #include "name_key.h"
 #include "fw_maps.h"
 #include "dns_parse.h"
+#include "fw_iter.h"
 
 enum fw_verdict {
 	FW_VERDICT_NONE = 0,
@@ -20,83 +21,86 @@ enum fw_verdict {
 	FW_VERDICT_BLOCK,
 };
 
-struct fw_match_ctx {
-	struct fw_hstate h;
-	__u32 nlabels;
-	__u32 depths; /* how many labels to absorb */
+struct fw_match {
 	__u8 verdict;
 	__u8 action;
 	__u8 origin;
 };
 
-static __always_inline int fw_rule_applies(const struct fw_rule *r, int exact, __u8 exact_bit,
-					    __u8 subtree_bit)
+/*
+ * What one rule says about the question at this depth. Results are stored
+ * in scratch through volatile writes, so the verifier does not carry every
+ * combination of verdicts through the remaining iterations.
+ */
+static __always_inline int fw_apply_rule(struct fw_scratch *s, const struct fw_rule *rule,
+					 int exact)
 {
-	return (r->flags & subtree_bit) || (exact && (r->flags & exact_bit));
-}
-
-static long fw_match_depth(__u64 index, void *arg)
-{
-	struct fw_match_ctx *mc = arg;
-	__u32 zero = 0, depth = index + 1, label;
-	struct fw_scratch *s;
-	struct fw_config *cfg;
-	struct fw_hstate fin;
-	struct fw_rule *rule;
-	struct fw_key key;
-	__u64 *word;
-	int exact;
-
-	s = bpf_map_lookup_elem(&fw_scratch_map, &zero);
-	cfg = bpf_map_lookup_elem(&fw_config, &zero);
-	if (!s || !cfg)
-		return 1;
-	label = (mc->nlabels - depth) & 0x7f;
-	fw_absorb_label(&mc->h, s->msg + DNS_HDR_LEN, s->loff[label]);
-	if (!fw_depth_used(cfg->depth_mask, depth))
-		return 0;
-
-	key.hi = fw_key_hi(&mc->h, &fin);
-	word = bpf_map_lookup_elem(&fw_filter, &(__u32){ fw_filter_index(key.hi, cfg->filter_mask) });
-	if (!word || !(*word & fw_filter_bit(key.hi)))
-		return 0;
-	key.lo = fw_key_lo(&fin);
-	rule = bpf_map_lookup_elem(&fw_rules, &key);
-	if (!rule)
-		return 0;
-
-	exact = depth == mc->nlabels;
-	if (fw_rule_applies(rule, exact, FW_ALLOW_EXACT, FW_ALLOW_SUBTREE)) {
-		mc->verdict = FW_VERDICT_ALLOW;
+	if ((rule->flags & FW_ALLOW_SUBTREE) || (exact && (rule->flags & FW_ALLOW_EXACT))) {
+		*(volatile __u8 *)&s->verdict = FW_VERDICT_ALLOW;
 		return 1;
 	}
 	if (exact && (rule->flags & FW_BLOCK_EXACT)) {
-		mc->verdict = FW_VERDICT_BLOCK;
-		mc->action = rule->exact_action;
-		mc->origin = rule->exact_origin;
+		*(volatile __u8 *)&s->verdict = FW_VERDICT_BLOCK;
+		*(volatile __u8 *)&s->action = rule->exact_action;
+		*(volatile __u8 *)&s->origin = rule->exact_origin;
 	} else if (rule->flags & FW_BLOCK_SUBTREE) {
-		mc->verdict = FW_VERDICT_BLOCK;
-		mc->action = rule->subtree_action;
-		mc->origin = rule->subtree_origin;
+		*(volatile __u8 *)&s->verdict = FW_VERDICT_BLOCK;
+		*(volatile __u8 *)&s->action = rule->subtree_action;
+		*(volatile __u8 *)&s->origin = rule->subtree_origin;
 	}
 	return 0;
 }
 
-/* Fills mc->verdict, action and origin for the question in scratch. */
-static __always_inline void fw_match_question(const struct fw_config *cfg,
-					      const struct fw_question *q, struct fw_match_ctx *mc)
+/* The rule stored for the suffix hashed so far, if the filter lets it through. */
+static __always_inline struct fw_rule *fw_lookup_suffix(const struct fw_hstate *h,
+							const struct fw_config *cfg)
 {
-	__u32 depths = q->nlabels;
+	struct fw_hstate fin;
+	struct fw_key key;
+	__u32 idx;
+	__u64 *word;
+
+	key.hi = fw_key_hi(h, &fin);
+	idx = fw_filter_index(key.hi, cfg->filter_mask);
+	word = bpf_map_lookup_elem(&fw_filter, &idx);
+	if (!word || !(*word & fw_filter_bit(key.hi)))
+		return NULL;
+	key.lo = fw_key_lo(&fin);
+	return bpf_map_lookup_elem(&fw_rules, &key);
+}
+
+/* Walk the question's suffixes from the TLD inwards, up to the deepest rule. */
+static __always_inline void fw_match_question(const struct fw_config *cfg, struct fw_scratch *s,
+					      const struct fw_question *q, struct fw_match *m)
+{
+	__u32 nlabels = q->nlabels, depths = nlabels;
+	struct bpf_iter_num it;
+	struct fw_hstate h;
+	int *d;
 
 	if (depths > cfg->max_depth)
 		depths = cfg->max_depth;
-	fw_hash_init(&mc->h, cfg->seed);
-	mc->nlabels = q->nlabels;
-	mc->verdict = FW_VERDICT_NONE;
-	if (depths)
-		bpf_loop(depths, fw_match_depth, mc, 0);
-	if (mc->verdict == FW_VERDICT_BLOCK && mc->action == FW_ACT_DEFAULT)
-		mc->action = cfg->default_action;
+	*(volatile __u8 *)&s->verdict = FW_VERDICT_NONE;
+	fw_hash_init(&h, cfg->seed);
+
+	bpf_iter_num_new(&it, 1, depths + 1);
+	while ((d = bpf_iter_num_next(&it))) {
+		__u32 depth = *d & 0x7f;
+		struct fw_rule *rule;
+
+		fw_absorb_label(&h, s->msg + DNS_HDR_LEN, s->loff[(nlabels - depth) & 0x7f]);
+		if (!fw_depth_used(cfg->depth_mask, depth))
+			continue;
+		rule = fw_lookup_suffix(&h, cfg);
+		if (rule && fw_apply_rule(s, rule, depth == nlabels))
+			break;
+	}
+	bpf_iter_num_destroy(&it);
+	m->verdict = *(volatile __u8 *)&s->verdict;
+	m->action = *(volatile __u8 *)&s->action;
+	m->origin = *(volatile __u8 *)&s->origin;
+	if (m->verdict == FW_VERDICT_BLOCK && m->action == FW_ACT_DEFAULT)
+		m->action = cfg->default_action;
 }
 
 #endif /* FW_RULE_MATCH_H */

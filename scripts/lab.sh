@@ -59,6 +59,7 @@ LAB_KEEP=${LAB_KEEP:-0} # 1: keep the temp dir (logs) after cleanup
 
 LAB_ID=
 LAB_TMP=
+LAB_CSUM_STRICT=0 # set by lab_csum_strict; read by tests
 LAB_DONE=0
 LAB_HOOKS=()
 
@@ -116,6 +117,8 @@ lab_init() {
 	LAB_PIN=$LAB_TMP/bpf/pins
 	LAB_STATE=$LAB_TMP/state
 	LAB_KNOT_DIR=$LAB_TMP/knot
+	LAB_FW_ENV=(FLUXWALL_PIN_PATH="$LAB_PIN" FLUXWALL_STATE_DIR="$LAB_STATE"
+		LIBXDP_BPFFS="$LAB_TMP/bpf")
 	LAB_DONE=0
 	trap lab_cleanup EXIT
 	trap 'exit 130' INT
@@ -154,6 +157,7 @@ lab_csum_strict() {
 		return 0
 	fi
 	ip netns exec "$LAB_SRV_NS" ethtool -K "$LAB_VETH_SRV" tx off >/dev/null
+	# shellcheck disable=SC2034 # read by the tests
 	LAB_CSUM_STRICT=1
 }
 
@@ -170,7 +174,9 @@ lab_bpffs_up() {
 	mount --bind "$LAB_BPFFS_DIR" "$LAB_TMP/bpf"
 }
 
-# lab_cleanup: idempotent teardown; safe after a partial lab_up.
+# lab_cleanup: idempotent teardown; safe after a partial lab_up. Deleting the
+# namespaces destroys the veth pair, which releases the XDP program; removing
+# the bpffs directory releases the pinned maps. No fluxwall call is needed.
 lab_cleanup() {
 	local rc=$? i
 	[[ $LAB_DONE == 1 || -z $LAB_ID ]] && return "$rc"
@@ -344,17 +350,18 @@ lab_query() {
 # ---------------------------------------------------------------- fluxwall
 
 # lab_fw ARGS...: run the fluxwall CLI in the client namespace on the lab's
-# private pin path and state dir.
+# private pin path and state dir. LIBXDP_BPFFS tells libxdp where a bpffs is,
+# since /sys/fs/bpf is not one inside `ip netns exec`; its lock and dispatcher
+# pins then also stay in the lab's private directory.
 lab_fw() {
-	ip netns exec "$LAB_CLI_NS" env FLUXWALL_PIN_PATH="$LAB_PIN" \
-		FLUXWALL_STATE_DIR="$LAB_STATE" "$FLUXWALL" "$@"
+	ip netns exec "$LAB_CLI_NS" env "${LAB_FW_ENV[@]}" "$FLUXWALL" "$@"
 }
 
+# shellcheck disable=SC2120 # callers may pass --action
 # lab_attach [ARGS...]: attach fluxwall natively on the client's veth end.
 lab_attach() {
 	[[ -x $FLUXWALL ]] || lab_die "$FLUXWALL is not built (make build/fluxwall)"
 	lab_fw attach "$LAB_VETH_CLI" --mode native "$@"
-	lab_on_cleanup "lab_fw detach '$LAB_VETH_CLI' --purge >/dev/null 2>&1"
 }
 
 # lab_xdp_mode: "native", "skb" or "none" for the client's veth end.
@@ -373,20 +380,24 @@ lab_xdp_mode() {
 # ---------------------------------------------------------------- entry points
 
 # Printing for a human watching the demo.
-demo_head() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-demo_cmd() {
-	printf '$ %s\n' "$*"
-	"$@" 2>&1 | sed 's/^/    /'
-	return "${PIPESTATUS[0]}"
+demo_head() {
+	if [[ -t 1 ]]; then
+		printf '\n\033[1m== %s\033[0m\n' "$*"
+	else
+		printf '\n== %s\n' "$*"
+	fi
 }
 demo_fw() {
 	printf '$ fluxwall %s\n' "$*"
 	lab_fw "$@" 2>&1 | sed 's/^/    /'
 	return "${PIPESTATUS[0]}"
 }
+# demo_dig [-6] [-t] NAME TYPE: show the query as kdig would be typed.
 demo_dig() {
-	local r
-	printf '$ kdig %s %s\n' "$*" "$([[ $* == *-6* ]] && echo "@$LAB_SRV6" || echo "@$LAB_SRV4")"
+	local server=$LAB_SRV4 tcp=
+	[[ $* == *-6* ]] && server=$LAB_SRV6
+	[[ $* == *-t* ]] && tcp=" +tcp"
+	printf '$ kdig @%s %s %s%s\n' "$server" "${*: -2:1}" "${*: -1}" "$tcp"
 	lab_query "$@"
 	printf '    -> %s (%d ms)\n' "$LAB_R" "$LAB_QUERY_MS"
 }
@@ -404,7 +415,6 @@ lab_demo() {
 
 	demo_head "Attach fluxwall (native XDP) on $LAB_VETH_CLI, the receiving end"
 	demo_fw attach "$LAB_VETH_CLI" --mode native
-	lab_on_cleanup "lab_fw detach '$LAB_VETH_CLI' --purge >/dev/null 2>&1"
 	echo "XDP mode reported by ip link: $(lab_xdp_mode)"
 
 	demo_head "Allowed names resolve"
@@ -422,6 +432,8 @@ lab_demo() {
 	demo_fw block add evil.$LAB_ZONE --action nxdomain
 	demo_dig a.evil.$LAB_ZONE A
 	demo_dig -6 b.a.evil.$LAB_ZONE A
+	demo_dig -t a.evil.$LAB_ZONE A
+	echo "(over TCP nxdomain falls back to drop)"
 
 	demo_head "Status"
 	demo_fw block list
@@ -473,9 +485,9 @@ Lab $LAB_ID is up. In this shell (namespace $LAB_CLI_NS):
   kdig @$LAB_SRV4 a.evil.$LAB_ZONE +timeout=1 +retry=0
 Exit the shell to tear the lab down.
 EOF
-	ip netns exec "$LAB_CLI_NS" env FLUXWALL_PIN_PATH="$LAB_PIN" \
-		FLUXWALL_STATE_DIR="$LAB_STATE" PATH="$(dirname "$FLUXWALL"):$PATH" \
-		PS1="fwlab-$LAB_ID# " bash --norc -i || true
+	ip netns exec "$LAB_CLI_NS" env "${LAB_FW_ENV[@]}" \
+		PATH="$(dirname "$FLUXWALL"):$PATH" PS1="fwlab-$LAB_ID# " \
+		bash --norc -i || true
 }
 
 lab_main() {

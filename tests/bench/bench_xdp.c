@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * make bench: per-packet cost of the XDP program with BPF_PROG_TEST_RUN, as a
+ * ratio to a trivial XDP_PASS program run in the same process, so that noise
+ * from a shared machine cancels out. Also the rule map's kernel memory per
+ * name and the time to bulk-load names through the CLI.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "xdp_harness.h"
+#include "pktbuild.h"
+#include "pinned_maps.h"
+#include "rule_sync.h"
+#include "state.h"
+
+#define REPEAT	1000000
+#define ROUNDS	5
+
+struct frame {
+	const char *name;
+	uint8_t buf[PB_MAX_FRAME];
+	size_t len;
+	double target; /* ratio to the trivial program */
+	double ns[3];  /* per map size */
+};
+
+static double run_ns(int prog_fd, const uint8_t *frame, size_t len)
+{
+	static uint8_t out[PB_MAX_FRAME];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = REPEAT);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+		fprintf(stderr, "bench: BPF_PROG_TEST_RUN failed: %s\n", strerror(errno));
+		exit(1);
+	}
+	return opts.duration; /* average ns per run */
+}
+
+static int load_trivial(void)
+{
+	struct bpf_object *obj;
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/build/bench_pass.bpf.o", fwh_repo_root());
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj || bpf_object__load(obj)) {
+		fprintf(stderr, "bench: cannot load %s\n", path);
+		exit(1);
+	}
+	return bpf_program__fd(bpf_object__find_program_by_name(obj, "trivial_pass"));
+}
+
+static void build_dns(struct frame *f, const char *qname)
+{
+	struct pb_dns m;
+	char addr[32];
+	int i;
+
+	pb_dns_init(&m, 0x1234, PB_DNS_QR | PB_DNS_RD | PB_DNS_RA, 1, 4, 0, 0);
+	pb_dns_question(&m, qname, PB_TYPE_A, PB_CLASS_IN);
+	for (i = 0; i < 4; i++) {
+		snprintf(addr, sizeof(addr), "198.51.100.%d", 10 + i);
+		pb_dns_rr_a(&m, PB_QUESTION_OFF, 300, addr);
+	}
+	f->len = pb_build_dns(NULL, &m, f->buf, sizeof(f->buf));
+}
+
+static void build_not_dns(struct frame *f)
+{
+	static const uint8_t payload[64];
+	struct pb_spec s = { .sport = 40001, .dport = 40002, .payload = payload,
+			     .payload_len = sizeof(payload) };
+
+	f->len = pb_build(&s, f->buf, sizeof(f->buf));
+}
+
+/* Fill the rules with n names through the library, as an import would. */
+static void fill_rules(struct fwh *h, long n)
+{
+	struct fw_state from, to;
+	struct fw_maps m;
+	char err[1024], name[64];
+	long i;
+
+	if (fw_state_load(&from, h->state, err, sizeof(err)) ||
+	    fw_maps_open(&m, h->pin, 0, 0, err, sizeof(err)) || fw_state_clone(&from, &to)) {
+		fprintf(stderr, "bench: %s\n", err);
+		exit(1);
+	}
+	for (i = to.n; i < n; i++) {
+		struct fw_entry e = { .name = name, .source = "bench", .reason = "",
+				      .origin = FW_ORIGIN_FEED };
+
+		snprintf(name, sizeof(name), "n%07ld.fill%ld.example", i, i % 97);
+		fw_state_add(&to, &e);
+	}
+	if (fw_sync_maps(&m, &from, &to, 0, err, sizeof(err)) || fw_state_save(&to, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		exit(1);
+	}
+	fw_state_free(&from);
+	fw_state_free(&to);
+	fw_maps_close(&m);
+}
+
+static long memlock_of(const char *pin, const char *map)
+{
+	char path[4200], line[256];
+	long v = -1;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin, map);
+	fd = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %ld", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	close(fd);
+	return v;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median over rounds of the case's time divided by the trivial program's. */
+static double measure_ratio(int trivial_fd, int prog_fd, const struct frame *f, double *ns)
+{
+	double ratio[ROUNDS], t, c;
+	int r;
+
+	for (r = 0; r < ROUNDS; r++) {
+		t = run_ns(trivial_fd, f->buf, f->len);
+		c = run_ns(prog_fd, f->buf, f->len);
+		ratio[r] = c / (t > 0 ? t : 1);
+		ns[r] = c;
+	}
+	qsort(ratio, ROUNDS, sizeof(double), cmp_double);
+	qsort(ns, ROUNDS, sizeof(double), cmp_double);
+	return ratio[ROUNDS / 2];
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Time `fluxwall block import` of n names from a plain list, as an operator would. */
+static double time_cli_import(struct fwh *h, long n)
+{
+	char path[4200], count[32];
+	double t0;
+	FILE *f;
+	long i;
+
+	snprintf(path, sizeof(path), "%s/bulk.txt", h->state);
+	f = fopen(path, "w");
+	for (i = 0; f && i < n; i++)
+		fprintf(f, "bulk%07ld.example.net\n", i);
+	if (f)
+		fclose(f);
+	snprintf(count, sizeof(count), "%ld", n);
+	t0 = now_s();
+	if (fwh_cli(h, (char *const[]){ "block", "import", path, "--source", "bulk", NULL })) {
+		fprintf(stderr, "bench: import failed: %s\n", h->cli_out);
+		return -1;
+	}
+	return now_s() - t0;
+}
+
+int main(void)
+{
+	static struct frame frames[4] = {
+		{ .name = "non-DNS UDP", .target = 1.1 },
+		{ .name = "DNS response, not blocked", .target = 2.0 },
+		{ .name = "blocked, drop", .target = 2.5 },
+		{ .name = "blocked, nxdomain", .target = 2.5 },
+	};
+	static const long sizes[3] = { 1, 10000, 1000000 };
+	double ratio[4][3], ns[ROUNDS], t_import;
+	long mem_small, mem_big, filter_bytes;
+	int trivial_fd, s, i, misses = 0;
+	FILE *json;
+	struct fwh h;
+
+	setenv("FWH_CAPACITY", "1048576", 1);
+	if (fwh_open(&h, "bench"))
+		return 1;
+	trivial_fd = load_trivial();
+	build_not_dns(&frames[0]);
+	build_dns(&frames[1], "www.example.com");
+	build_dns(&frames[2], "host.evil.example");
+	build_dns(&frames[3], "host.bad.example");
+	fwh_cli(&h, (char *const[]){ "block", "add", "evil.example", "--action", "drop", NULL });
+	fwh_cli(&h, (char *const[]){ "block", "add", "bad.example", "--action", "nxdomain", NULL });
+	/* The fill names have three labels: give the small map the same depths. */
+	fwh_cli(&h, (char *const[]){ "block", "add", "a.other.example", NULL });
+
+	mem_small = memlock_of(h.pin, FW_MAP_RULES);
+	for (s = 0; s < 3; s++) {
+		fill_rules(&h, sizes[s]);
+		for (i = 0; i < 4; i++) {
+			ratio[i][s] = measure_ratio(trivial_fd, h.prog_fd, &frames[i], ns);
+			frames[i].ns[s] = ns[ROUNDS / 2];
+		}
+	}
+	mem_big = memlock_of(h.pin, FW_MAP_RULES);
+	filter_bytes = memlock_of(h.pin, FW_MAP_FILTER);
+	t_import = time_cli_import(&h, 1000000);
+
+	printf("\nXDP per-packet cost (BPF_PROG_TEST_RUN, %d runs x %d rounds, median)\n", REPEAT,
+	       ROUNDS);
+	printf("%-28s %-8s %14s %14s %14s\n", "case", "target", "1 name", "10^4 names",
+	       "10^6 names");
+	for (i = 0; i < 4; i++) {
+		printf("%-28s <=%-6.2f", frames[i].name, frames[i].target);
+		for (s = 0; s < 3; s++) {
+			printf("  %5.2fx %5.1fns", ratio[i][s], frames[i].ns[s]);
+			if (ratio[i][s] > frames[i].target)
+				misses++;
+		}
+		printf("\n");
+	}
+	printf("10^6 vs 1 name, not blocked: %.3fx (target <= 1.15)\n",
+	       ratio[1][2] / ratio[1][0]);
+	printf("kernel memory per name: %.1f bytes (rule map %.1f + filter %.1f; target <= 128)\n",
+	       (double)(mem_big - mem_small + filter_bytes) / 1e6,
+	       (double)(mem_big - mem_small) / 1e6, (double)filter_bytes / 1e6);
+	printf("bulk import of 10^6 names through the CLI: %.2f s (target <= 10)\n", t_import);
+
+	json = fopen("build/bench-xdp.json", "w");
+	if (json) {
+		fprintf(json, "{\"repeat\":%d,\"rounds\":%d,\"cases\":[", REPEAT, ROUNDS);
+		for (i = 0; i < 4; i++) {
+			fprintf(json, "%s{\"case\":\"%s\",\"target_ratio\":%.2f,\"ratio\":[", i ? "," : "",
+				frames[i].name, frames[i].target);
+			for (s = 0; s < 3; s++)
+				fprintf(json, "%s%.3f", s ? "," : "", ratio[i][s]);
+			fprintf(json, "],\"ns\":[");
+			for (s = 0; s < 3; s++)
+				fprintf(json, "%s%.1f", s ? "," : "", frames[i].ns[s]);
+			fprintf(json, "],\"names\":[1,10000,1000000]}");
+		}
+		fprintf(json, "],\"scaling_1e6_vs_1\":%.3f,\"bytes_per_name\":%.1f,"
+			      "\"bulk_import_1e6_s\":%.2f}\n",
+			ratio[1][2] / ratio[1][0], (double)(mem_big - mem_small + filter_bytes) / 1e6,
+			t_import);
+		fclose(json);
+	}
+	fwh_close(&h);
+	return 0;
+}

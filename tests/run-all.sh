@@ -1,0 +1,77 @@
+#!/bin/bash
+# Run every test: cmocka units, BPF_PROG_TEST_RUN suites, namespace end-to-end.
+#   tests/run-all.sh [unit|bpf|e2e]...
+# Under CI=true the privileged suites must run: missing root is a failure.
+set -u
+cd "$(dirname "$0")/.."
+
+kinds=("$@")
+[ ${#kinds[@]} -eq 0 ] && kinds=(unit bpf e2e)
+passed=0
+failed=0
+failures=()
+
+privileged_ok() {
+	if [ "$(id -u)" -eq 0 ]; then
+		mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+		return 0
+	fi
+	if [ "${CI:-}" = "true" ]; then
+		echo "run-all: CI=true but not root: the privileged tests cannot be skipped" >&2
+		failed=$((failed + 1))
+		failures+=("privileged suites (not root)")
+		return 1
+	fi
+	echo "run-all: not root, skipping $1 tests (they run as root and always in CI)"
+	return 1
+}
+
+run_one() {
+	local name=$1
+	shift
+	echo "=== $name"
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+}
+
+for kind in "${kinds[@]}"; do
+	case $kind in
+	unit)
+		for t in build/tests/test_*; do
+			[ -x "$t" ] || continue
+			src=tests/unit/$(basename "$t").c
+			[ -f "$src" ] || continue
+			run_one "unit $(basename "$t")" "$t"
+		done
+		;;
+	bpf)
+		privileged_ok bpf || continue
+		for t in build/tests/test_*; do
+			[ -f "tests/bpf/$(basename "$t").c" ] || continue
+			run_one "bpf $(basename "$t")" "$t"
+		done
+		;;
+	e2e)
+		privileged_ok e2e || continue
+		for t in tests/e2e/test_*.sh; do
+			[ -f "$t" ] || continue
+			run_one "e2e $(basename "$t" .sh)" timeout 600 bash "$t"
+		done
+		;;
+	*)
+		echo "run-all: unknown kind '$kind' (unit, bpf or e2e)" >&2
+		exit 2
+		;;
+	esac
+done
+
+echo
+for f in "${failures[@]}"; do
+	echo "FAILED: $f"
+done
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
