@@ -70,8 +70,8 @@ static __always_inline int fw_parse_question(struct xdp_md *ctx, const struct fw
 
 	if (copy < DNS_HDR_LEN)
 		return FW_CNT_MAL_SHORT;
-	if (copy > DNS_HDR_LEN + FW_QUESTION_COPY)
-		copy = DNS_HDR_LEN + FW_QUESTION_COPY;
+	if (copy > FW_SAMPLE_MSG)
+		copy = FW_SAMPLE_MSG;
 	if (bpf_xdp_load_bytes(ctx, pkt->dns_off, s->msg, copy))
 		return FW_CNT_MAL_SHORT;
 	if (!(s->msg[2] & 0x80))

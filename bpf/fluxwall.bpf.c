@@ -14,6 +14,7 @@
 #include "dns_parse.h"
 #include "rule_match.h"
 #include "nxdomain.h"
+#include "sample.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -78,6 +79,8 @@ int fluxwall_xdp(struct xdp_md *ctx)
 		return fw_pass(st, FW_CNT_ALLOWED);
 	if (mc.verdict == FW_VERDICT_BLOCK)
 		return fw_block(ctx, st, &pkt, s, &q, &mc);
+	if (cfg->sampling)
+		fw_sample_response(ctx, st, cfg, &pkt, s, &q);
 	fw_count(st, FW_CNT_PASSED);
 	return XDP_PASS;
 }

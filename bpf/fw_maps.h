@@ -52,14 +52,45 @@ struct {
 
 /* Per-CPU working memory: the DNS header and question, label offsets. */
 struct fw_scratch {
-	__u8 msg[12 + FW_SCRATCH_NAME];
+	__u8 msg[FW_SCRATCH_MSG];
+	struct fw_sample_rr rr[FW_SAMPLE_MAX_RR];
 	__u8 loff[128];
 	__u32 nlabels;	/* results kept out of registers; see fw_scan_labels */
 	__u32 name_len;
 	__u8 verdict;
 	__u8 action;
 	__u8 origin;
+	__u8 n_rr;
+	__u32 walk_off; /* loop-carried values of the record walk */
+	__u32 walk_flags;
+	__u64 fingerprint;
+	__u64 name_hash; /* keyed hash of the whole question name */
 };
+
+/* Samples for the daemon. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FW_RINGBUF_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fw_samples SEC(".maps");
+
+/* The last sampled answer set per (name, qtype); bounds ring-buffer traffic. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FW_SEEN_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct fw_seen_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fw_seen SEC(".maps");
+
+/* Resolvers whose responses feed the scorer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FW_TRUSTED_ENTRIES);
+	__type(key, struct fw_addr);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fw_trusted SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -64,7 +64,7 @@ static __always_inline __u16 fw_udp_csum(struct fw_scratch *s, __u32 msg_len, vo
 	s->msg[msg_len & 0x1ff] = 0;
 	s->msg[(msg_len + 1) & 0x1ff] = 0;
 	s->msg[(msg_len + 2) & 0x1ff] = 0;
-	if (padded > DNS_HDR_LEN + FW_QUESTION_COPY)
+	if (padded > FW_SAMPLE_MSG)
 		return 0;
 	sum = bpf_csum_diff(0, 0, (__be32 *)s->msg, padded, 0);
 	sum = bpf_csum_diff(0, 0, pseudo, pseudo_len, (__u32)sum);

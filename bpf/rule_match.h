@@ -78,7 +78,8 @@ static __always_inline void fw_match_question(const struct fw_config *cfg, struc
 	struct fw_hstate h;
 	int *d;
 
-	if (depths > cfg->max_depth)
+	/* Samples need the whole name's hash, rules only the deepest rule's. */
+	if (depths > cfg->max_depth && !cfg->sampling)
 		depths = cfg->max_depth;
 	*(volatile __u8 *)&s->verdict = FW_VERDICT_NONE;
 	fw_hash_init(&h, cfg->seed);
@@ -89,13 +90,18 @@ static __always_inline void fw_match_question(const struct fw_config *cfg, struc
 		struct fw_rule *rule;
 
 		fw_absorb_label(&h, s->msg + DNS_HDR_LEN, s->loff[(nlabels - depth) & 0x7f]);
-		if (!fw_depth_used(cfg->depth_mask, depth))
+		if (depth > cfg->max_depth || !fw_depth_used(cfg->depth_mask, depth))
 			continue;
 		rule = fw_lookup_suffix(&h, cfg);
 		if (rule && fw_apply_rule(s, rule, depth == nlabels))
 			break;
 	}
 	bpf_iter_num_destroy(&it);
+	if (cfg->sampling) {
+		struct fw_hstate fin;
+
+		*(volatile __u64 *)&s->name_hash = fw_key_hi(&h, &fin);
+	}
 	m->verdict = *(volatile __u8 *)&s->verdict;
 	m->action = *(volatile __u8 *)&s->action;
 	m->origin = *(volatile __u8 *)&s->origin;

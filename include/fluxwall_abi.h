@@ -17,8 +17,9 @@
 #define FW_MAX_LABELS	 127
 #define FW_MAX_LABEL	 63
 #define FW_DEPTH_WORDS	 2   /* depth mask: bit d set when a rule has d labels */
-#define FW_SCRATCH_NAME	 512 /* question copy; room for 8-byte reads past 255 */
-#define FW_QUESTION_COPY 260 /* name (255) + qtype + qclass + slack */
+#define FW_SAMPLE_MSG	 512 /* message bytes copied for parsing and sampling */
+#define FW_SCRATCH_MSG	 (FW_SAMPLE_MSG + 64) /* room for 8-byte reads past the copy */
+#define FW_SAMPLE_MAX_RR 32
 
 /* Map names, pinned under the pin directory (default /sys/fs/bpf/fluxwall). */
 #define FW_MAP_RULES  "fw_rules"
@@ -26,9 +27,15 @@
 #define FW_MAP_CONFIG "fw_config"
 #define FW_MAP_PORTS  "fw_ports"
 #define FW_MAP_STATS  "fw_stats"
+#define FW_MAP_SAMPLES "fw_samples"
+#define FW_MAP_SEEN    "fw_seen"
+#define FW_MAP_TRUSTED "fw_trusted"
 
 #define FW_DEFAULT_CAPACITY 1048576
 #define FW_PORT_WORDS	    1024 /* 65536 source ports, one bit each */
+#define FW_SEEN_ENTRIES	    65536 /* names whose last answer set is remembered */
+#define FW_TRUSTED_ENTRIES  256
+#define FW_RINGBUF_BYTES    (4 << 20)
 
 /* 128-bit keyed hash of a canonical name; see name_key.h. */
 struct fw_key {
@@ -72,7 +79,67 @@ struct fw_config {
 	__u32 filter_mask;		    /* fw_filter entries - 1 (power of two) */
 	__u8 default_action;		    /* enum fw_action, never FW_ACT_DEFAULT */
 	__u8 max_depth;			    /* deepest rule, in labels */
-	__u8 pad[2];
+	__u8 sampling;			    /* 1: send samples to the daemon */
+	__u8 pad;
+	__u32 trusted_count;		    /* entries in fw_trusted; 0 trusts all */
+	__u32 pad2;
+	__u64 sample_interval_ns;	    /* resend an unchanged answer set after this */
+};
+
+/* Trusted resolver address: IPv4 as ::ffff:a.b.c.d. */
+struct fw_addr {
+	__u8 a[16];
+};
+
+/* What fw_seen remembers per (name, qtype): the answer set last sampled. */
+struct fw_seen_val {
+	__u64 fingerprint;
+	__u64 last_ns;
+};
+
+enum fw_section {
+	FW_SEC_ANSWER = 0,
+	FW_SEC_AUTHORITY = 1,
+	FW_SEC_ADDITIONAL = 2,
+};
+
+/* One resource record of a sampled message; offsets index fw_sample.msg. */
+struct fw_sample_rr {
+	__u16 type;
+	__u16 rdlen;
+	__u16 owner_off;
+	__u16 rdata_off;
+	__u32 ttl;
+	__u8 section; /* enum fw_section */
+	__u8 pad[3];
+};
+
+enum fw_sample_flag {
+	FW_SAMPLE_MORE_RR = 1 << 0,   /* records beyond FW_SAMPLE_MAX_RR or the copy */
+};
+
+/*
+ * One DNS response, as the XDP program saw it. Names stay in the copied
+ * message (compressed, as on the wire); userspace decodes them from msg.
+ */
+struct fw_sample {
+	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 fingerprint;
+	__u32 ifindex;
+	__u16 dns_len;	/* length of the whole message */
+	__u16 msg_len;	/* bytes of it in msg */
+	__u16 qtype;
+	__u16 name_len; /* question name, wire length */
+	__u8 family;	/* 4 or 6 */
+	__u8 tcp;
+	__u8 rcode;
+	__u8 n_rr;
+	__u8 flags;	/* enum fw_sample_flag */
+	__u8 pad[7];
+	__u8 resolver[16]; /* source address; IPv4 in the first 4 bytes */
+	__u8 client[16];   /* destination address */
+	struct fw_sample_rr rr[FW_SAMPLE_MAX_RR];
+	__u8 msg[FW_SAMPLE_MSG];
 };
 
 enum fw_counter {
@@ -103,6 +170,7 @@ enum fw_counter {
 	FW_CNT_SAMPLES_SUPPRESSED,
 	FW_CNT_SAMPLES_LOST,
 	FW_CNT_SAMPLES_UNTRUSTED,
+	FW_CNT_MAL_RECORDS,	/* bad record section: forward pointer, overrun */
 	FW_CNT_MAX,
 };
 

@@ -110,7 +110,7 @@ FW_INLINE __u64 fw_load64(const __u8 *p)
 
 /*
  * Absorb the label whose length byte is at buf[off]. buf must have at least
- * FW_SCRATCH_NAME readable bytes; bytes past the label are masked off, so
+ * off + 64 readable bytes; bytes past the label are masked off, so
  * whatever follows the label in the buffer does not matter.
  */
 FW_INLINE void fw_absorb_label(struct fw_hstate *s, const __u8 *buf, __u32 off)

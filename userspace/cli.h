@@ -71,5 +71,7 @@ int cmd_status(struct fw_opts *o, int argc, char **argv);
 int cmd_block(struct fw_opts *o, int argc, char **argv);
 int cmd_allow(struct fw_opts *o, int argc, char **argv);
 int cmd_ports(struct fw_opts *o, int argc, char **argv);
+int fw_cmd_import(struct fw_opts *o, int argc, char **argv);
+int fw_cmd_export(struct fw_opts *o, int argc, char **argv);
 
 #endif /* FW_CLI_H */

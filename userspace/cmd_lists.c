@@ -226,8 +226,12 @@ static int list_cmd(struct fw_opts *o, uint8_t list, int argc, char **argv)
 		return edit_list(o, list, 0, argc - 1, argv + 1);
 	if (!strcmp(sub, "list") && argc == 1)
 		return show_list(o, list);
-	fw_err("usage: fluxwall %s add|del NAME... | %s list [--json]", fw_list_str(list),
-	       fw_list_str(list));
+	if (list == FW_LIST_BLOCK && !strcmp(sub, "import"))
+		return fw_cmd_import(o, argc - 1, argv + 1);
+	if (list == FW_LIST_BLOCK && !strcmp(sub, "export"))
+		return fw_cmd_export(o, argc - 1, argv + 1);
+	fw_err("usage: fluxwall %s add|del NAME... | %s list [--json]%s", fw_list_str(list),
+	       fw_list_str(list), list == FW_LIST_BLOCK ? " | block import FILE | block export" : "");
 	return 1;
 }
 

@@ -30,4 +30,5 @@ const char *const fw_counter_names[FW_CNT_MAX] = {
 	[FW_CNT_SAMPLES_SUPPRESSED] = "samples_suppressed",
 	[FW_CNT_SAMPLES_LOST] = "samples_lost",
 	[FW_CNT_SAMPLES_UNTRUSTED] = "samples_untrusted",
+	[FW_CNT_MAL_RECORDS] = "malformed_records",
 };

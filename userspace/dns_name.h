@@ -11,7 +11,7 @@
 #define FW_NAME_TEXT_MAX 254 /* 253 characters, a trailing dot, NUL */
 
 struct fw_name {
-	uint8_t wire[FW_SCRATCH_NAME]; /* canonical wire form, zero padded */
+	uint8_t wire[FW_SCRATCH_MSG]; /* canonical wire form, zero padded */
 	char text[FW_NAME_TEXT_MAX + 2]; /* canonical text, no trailing dot */
 	uint32_t wire_len;		 /* root byte included */
 	uint32_t nlabels;

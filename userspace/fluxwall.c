@@ -26,9 +26,13 @@ static const struct verb verbs[] = {
 	  "attach IFACE [--mode native|skb] [--action drop|nxdomain] [--capacity N]" },
 	{ "detach", cmd_detach, OPT_PURGE, "detach IFACE [--purge] | detach --purge" },
 	{ "status", cmd_status, OPT_JSON, "status [--json]" },
-	{ "block", cmd_block, OPT_EXACT | OPT_ACTION | OPT_JSON | OPT_SOURCE | OPT_CAPACITY,
+	{ "block", cmd_block,
+	  OPT_EXACT | OPT_ACTION | OPT_JSON | OPT_SOURCE | OPT_CAPACITY | OPT_FORMAT |
+		  OPT_SKIP_INVALID,
 	  "block add NAME... [--exact] [--action drop|nxdomain] | block del NAME... | "
-	  "block del --source NAME | block list [--json]" },
+	  "block del --source NAME | block list [--json] | block import FILE|- [--format "
+	  "auto|plain|hosts|rpz|adblock] [--source NAME] [--exact] [--skip-invalid] | "
+	  "block export [--format plain|rpz]" },
 	{ "allow", cmd_allow, OPT_EXACT | OPT_JSON | OPT_SOURCE | OPT_CAPACITY,
 	  "allow add NAME... [--exact] | allow del NAME... | allow list [--json]" },
 	{ "ports", cmd_ports, OPT_JSON, "ports list | ports add|del PORT..." },

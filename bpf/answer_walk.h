@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Walk the answer, authority and additional sections of a response held in
+ * scratch: note each record's type, TTL and offsets, and fold the record
+ * data into an order-independent fingerprint of the answer set. Names are
+ * skipped, not followed; a compression pointer must point backwards, so
+ * loops and forward pointers are malformed.
+ */
+#ifndef FW_ANSWER_WALK_H
+#define FW_ANSWER_WALK_H
+
+#include "fluxwall_abi.h"
+#include "fw_maps.h"
+#include "fw_iter.h"
+#include "dns_parse.h"
+
+#define FW_TYPE_A     1
+#define FW_TYPE_NS    2
+#define FW_TYPE_CNAME 5
+#define FW_TYPE_OPT   41
+#define FW_TYPE_AAAA  28
+
+enum fw_walk_res {
+	FW_WALK_OK = 0,
+	FW_WALK_CUT = 1,	/* ran past the copied bytes: stop, keep what we have */
+	FW_WALK_MALFORMED = 2,
+};
+
+static __always_inline __u32 fw_be16(const struct fw_scratch *s, __u32 off)
+{
+	return (s->msg[off & 0x1ff] << 8) | s->msg[(off + 1) & 0x1ff];
+}
+
+static __always_inline __u32 fw_be32(const struct fw_scratch *s, __u32 off)
+{
+	return (fw_be16(s, off) << 16) | fw_be16(s, off + 2);
+}
+
+/* splitmix64's finaliser: a cheap, well-mixed 64-bit permutation. */
+static __always_inline __u64 fw_mix64(__u64 x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* A record's contribution to the fingerprint; TTLs are left out on purpose. */
+static __always_inline __u64 fw_rdata_mix(const struct fw_scratch *s, __u32 type, __u32 rdata,
+					  __u32 rdlen, __u64 seed)
+{
+	const __u8 *p = s->msg + (rdata & 0x1ff);
+	__u64 w;
+
+	if (type == FW_TYPE_A && rdlen == 4)
+		return fw_mix64(seed ^ (1ULL << 40) ^ *(const __u32 *)p);
+	if (type == FW_TYPE_AAAA && rdlen == 16)
+		return fw_mix64(seed ^ *(const __u64 *)p) + fw_mix64(~seed ^ *(const __u64 *)(p + 8));
+	if (type != FW_TYPE_NS && type != FW_TYPE_CNAME)
+		return 0;
+	w = *(const __u64 *)p;
+	if (rdlen < 8)
+		w &= (1ULL << (rdlen * 8)) - 1;
+	return fw_mix64(seed ^ w ^ ((__u64)rdlen << 48) ^ ((__u64)type << 56));
+}
+
+/* Offset just past the name at off, or a negative enum fw_walk_res. */
+static __always_inline int fw_skip_name(const struct fw_scratch *s, __u32 off, __u32 copied)
+{
+	struct bpf_iter_num it;
+	int *i, res = -FW_WALK_MALFORMED;
+
+	bpf_iter_num_new(&it, 0, FW_MAX_LABELS + 1);
+	while ((i = bpf_iter_num_next(&it))) {
+		__u8 len;
+
+		if (off >= copied) {
+			res = -FW_WALK_CUT;
+			break;
+		}
+		len = s->msg[off & 0x1ff];
+		if (len == 0) {
+			res = off + 1;
+			break;
+		}
+		if ((len & 0xc0) == 0xc0) {
+			if (off + 1 >= copied)
+				res = -FW_WALK_CUT;
+			else if ((((len & 0x3f) << 8) | s->msg[(off + 1) & 0x1ff]) < off)
+				res = off + 2;
+			break;
+		}
+		if (len & 0xc0)
+			break;
+		off = (off + len + 1) & 0xffff;
+	}
+	bpf_iter_num_destroy(&it);
+	return res;
+}
+
+static __always_inline __u8 fw_section_of(__u32 i, __u32 an, __u32 ns)
+{
+	if (i < an)
+		return FW_SEC_ANSWER;
+	return i < an + ns ? FW_SEC_AUTHORITY : FW_SEC_ADDITIONAL;
+}
+
+/*
+ * Walk every record after the question. Results are left in scratch: rr[],
+ * n_rr, fingerprint and walk_flags. Returns FW_WALK_MALFORMED or 0.
+ */
+static __always_inline int fw_walk_records(struct fw_scratch *s, const struct fw_question *q,
+					   __u32 dns_len, __u64 seed)
+{
+	__u32 an = fw_be16(s, 6), ns = fw_be16(s, 8), ar = fw_be16(s, 10);
+	__u32 total = an + ns + ar, copied = q->copied;
+	struct bpf_iter_num it;
+	int *i, res = FW_WALK_OK;
+
+	*(volatile __u32 *)&s->walk_off = DNS_HDR_LEN + q->name_len + 4;
+	*(volatile __u64 *)&s->fingerprint = 0;
+	*(volatile __u8 *)&s->n_rr = 0;
+	*(volatile __u32 *)&s->walk_flags = total > FW_SAMPLE_MAX_RR ? FW_SAMPLE_MORE_RR : 0;
+
+	bpf_iter_num_new(&it, 0, total < FW_SAMPLE_MAX_RR ? total : FW_SAMPLE_MAX_RR);
+	while ((i = bpf_iter_num_next(&it))) {
+		__u32 owner = *(volatile __u32 *)&s->walk_off & 0xffff, type, rdlen, rdata;
+		__u8 n = *(volatile __u8 *)&s->n_rr & (FW_SAMPLE_MAX_RR - 1);
+		int end = fw_skip_name(s, owner, copied);
+
+		if (end < 0) {
+			res = -end;
+			break;
+		}
+		if (end + 10 > copied) {
+			res = end + 10 > dns_len ? FW_WALK_MALFORMED : FW_WALK_CUT;
+			break;
+		}
+		type = fw_be16(s, end);
+		rdlen = fw_be16(s, end + 8);
+		rdata = end + 10;
+		if (rdata + rdlen > dns_len) {
+			res = FW_WALK_MALFORMED;
+			break;
+		}
+		if (rdata + rdlen > copied) {
+			res = FW_WALK_CUT;
+			break;
+		}
+		*(volatile __u32 *)&s->walk_off = rdata + rdlen;
+		if (type == FW_TYPE_OPT)
+			continue;
+		s->rr[n].type = type;
+		s->rr[n].rdlen = rdlen;
+		s->rr[n].owner_off = owner;
+		s->rr[n].rdata_off = rdata;
+		s->rr[n].ttl = fw_be32(s, end + 4);
+		s->rr[n].section = fw_section_of(*i, an, ns);
+		*(volatile __u64 *)&s->fingerprint += fw_rdata_mix(s, type, rdata, rdlen, seed);
+		*(volatile __u8 *)&s->n_rr = n + 1;
+	}
+	bpf_iter_num_destroy(&it);
+	if (res == FW_WALK_CUT)
+		*(volatile __u32 *)&s->walk_flags |= FW_SAMPLE_MORE_RR;
+	return res == FW_WALK_MALFORMED ? FW_WALK_MALFORMED : FW_WALK_OK;
+}
+
+#endif /* FW_ANSWER_WALK_H */

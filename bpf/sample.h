@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Samples for the daemon. An unchanged answer set for a name is sent at most
+ * once per sample interval, so a flood of identical responses costs the ring
+ * buffer almost nothing; a changed set is sent at once. A full ring buffer
+ * only costs a sample, never a packet.
+ */
+#ifndef FW_SAMPLE_H
+#define FW_SAMPLE_H
+
+#include "fluxwall_abi.h"
+#include "fw_maps.h"
+#include "pkt_parse.h"
+#include "answer_walk.h"
+
+/* Source and destination addresses, IPv4 in the first four bytes. */
+static __always_inline int fw_copy_addrs(struct xdp_md *ctx, const struct fw_pkt *pkt,
+					 __u8 *src, __u8 *dst)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (pkt->ipv6) {
+		struct ipv6hdr *ip6 = data + (pkt->l3_off & 0x3f);
+
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		__builtin_memcpy(src, &ip6->saddr, 16);
+		__builtin_memcpy(dst, &ip6->daddr, 16);
+	} else {
+		struct iphdr *iph = data + (pkt->l3_off & 0x3f);
+
+		if ((void *)(iph + 1) > end)
+			return -1;
+		__builtin_memcpy(src, &iph->saddr, 4);
+		__builtin_memcpy(dst, &iph->daddr, 4);
+	}
+	return 0;
+}
+
+static __always_inline int fw_resolver_trusted(const struct fw_pkt *pkt, const __u8 *src)
+{
+	struct fw_addr key = {};
+
+	if (pkt->ipv6) {
+		__builtin_memcpy(key.a, src, 16);
+	} else {
+		key.a[10] = 0xff;
+		key.a[11] = 0xff;
+		__builtin_memcpy(key.a + 12, src, 4);
+	}
+	return bpf_map_lookup_elem(&fw_trusted, &key) != NULL;
+}
+
+/* 1 when this answer set was sampled recently enough to skip. */
+static __always_inline int fw_recently_sampled(__u64 key, __u64 fp, __u64 now, __u64 interval)
+{
+	struct fw_seen_val *seen = bpf_map_lookup_elem(&fw_seen, &key);
+
+	return seen && seen->fingerprint == fp && now - seen->last_ns < interval;
+}
+
+static __always_inline void fw_fill_sample(struct fw_sample *r, struct xdp_md *ctx,
+					   const struct fw_pkt *pkt, struct fw_scratch *s,
+					   const struct fw_question *q, __u64 now, __u64 fp)
+{
+	__u32 qt = DNS_HDR_LEN + q->name_len;
+
+	r->ts_ns = now;
+	r->fingerprint = fp;
+	r->ifindex = ctx->ingress_ifindex;
+	r->dns_len = pkt->dns_len;
+	r->msg_len = q->copied;
+	r->qtype = (s->msg[qt & 0x1ff] << 8) | s->msg[(qt + 1) & 0x1ff];
+	r->name_len = q->name_len;
+	r->family = pkt->ipv6 ? 6 : 4;
+	r->tcp = pkt->tcp;
+	r->rcode = s->msg[3] & 0xf;
+	r->n_rr = *(volatile __u8 *)&s->n_rr;
+	r->flags = *(volatile __u32 *)&s->walk_flags;
+	__builtin_memcpy(r->rr, s->rr, sizeof(r->rr));
+	__builtin_memcpy(r->msg, s->msg, sizeof(r->msg));
+}
+
+static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_stats *st,
+					       const struct fw_config *cfg,
+					       const struct fw_pkt *pkt, struct fw_scratch *s,
+					       const struct fw_question *q)
+{
+	__u8 src[16] = {}, dst[16] = {};
+	struct fw_seen_val seen;
+	struct fw_sample *r;
+	__u64 key, now, fp;
+
+	if (fw_copy_addrs(ctx, pkt, src, dst))
+		return;
+	if (cfg->trusted_count && !fw_resolver_trusted(pkt, src)) {
+		st->c[FW_CNT_SAMPLES_UNTRUSTED]++;
+		return;
+	}
+	if (fw_walk_records(s, q, pkt->dns_len, cfg->seed[0])) {
+		st->c[FW_CNT_MAL_RECORDS]++;
+		return;
+	}
+	if (!*(volatile __u8 *)&s->n_rr)
+		return; /* nothing to learn from an empty answer */
+	fp = *(volatile __u64 *)&s->fingerprint;
+	key = *(volatile __u64 *)&s->name_hash;
+	key ^= fw_mix64(((__u64)s->msg[(DNS_HDR_LEN + q->name_len + 1) & 0x1ff]) + 1);
+	now = bpf_ktime_get_ns();
+	if (fw_recently_sampled(key, fp, now, cfg->sample_interval_ns)) {
+		st->c[FW_CNT_SAMPLES_SUPPRESSED]++;
+		return;
+	}
+	r = bpf_ringbuf_reserve(&fw_samples, sizeof(*r), 0);
+	if (!r) {
+		st->c[FW_CNT_SAMPLES_LOST]++;
+		return;
+	}
+	fw_fill_sample(r, ctx, pkt, s, q, now, fp);
+	__builtin_memcpy(r->resolver, src, 16);
+	__builtin_memcpy(r->client, dst, 16);
+	seen.fingerprint = fp;
+	seen.last_ns = now;
+	bpf_map_update_elem(&fw_seen, &key, &seen, BPF_ANY);
+	bpf_ringbuf_submit(r, 0);
+	st->c[FW_CNT_SAMPLES_SENT]++;
+}
+
+#endif /* FW_SAMPLE_H */

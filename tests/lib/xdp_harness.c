@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* BPF_PROG_TEST_RUN harness with private pinned maps; see xdp_harness.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fluxwall.skel.h"
+#include "pinned_maps.h"
+#include "prog_load.h"
+#include "xdp_harness.h"
+
+#define PIN_PREFIX  "/sys/fs/bpf/fluxwall-test-"
+#define TEST_CAPACITY 65536 /* small maps: tests hold a handful of rules */
+
+/*
+ * libbpf's output during a load, the verifier log included. Only its tail
+ * is printed, and only when the load fails: a rejected program logs a
+ * million instructions, and the reason is at the end.
+ */
+static char libbpf_tail[6144];
+static size_t libbpf_tail_len;
+static int load_failed; /* one refusal is enough; later tests fail fast */
+
+static void tail_append(const char *p, size_t n)
+{
+	size_t cap = sizeof(libbpf_tail), keep;
+
+	if (n > cap / 2) {
+		p += n - cap / 2;
+		n = cap / 2;
+	}
+	if (libbpf_tail_len + n > cap) {
+		keep = cap / 2;
+		memmove(libbpf_tail, libbpf_tail + libbpf_tail_len - keep, keep);
+		libbpf_tail_len = keep;
+	}
+	memcpy(libbpf_tail + libbpf_tail_len, p, n);
+	libbpf_tail_len += n;
+}
+
+static int libbpf_capture(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char *msg;
+	int n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	n = vasprintf(&msg, fmt, ap);
+	if (n < 0)
+		return 0;
+	tail_append(msg, (size_t)n);
+	free(msg);
+	return 0;
+}
+
+/* Directories to remove if the process ends before fwh_close(). */
+static char cleanup_pin[256];
+static char cleanup_state[256];
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+/* rm -r; bpffs pins are removed with unlink like files. */
+static void remove_tree(const char *path)
+{
+	if (path[0])
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void cleanup_now(void)
+{
+	remove_tree(cleanup_pin);
+	remove_tree(cleanup_state);
+	cleanup_pin[0] = cleanup_state[0] = '\0';
+}
+
+static void cleanup_signal(int sig)
+{
+	cleanup_now();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_cleanup(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	atexit(cleanup_now);
+	signal(SIGINT, cleanup_signal);
+	signal(SIGTERM, cleanup_signal);
+	signal(SIGHUP, cleanup_signal);
+}
+
+/* Remove pin directories left by test runs that were killed with SIGKILL. */
+static void remove_stale_pins(void)
+{
+	DIR *d = opendir("/sys/fs/bpf");
+	struct dirent *e;
+	char path[512];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *dash;
+		long pid;
+
+		if (strncmp(e->d_name, "fluxwall-test-", 14))
+			continue;
+		dash = strrchr(e->d_name, '-');
+		pid = strtol(dash + 1, NULL, 10);
+		if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/bpf/%s", e->d_name);
+		remove_tree(path);
+	}
+	closedir(d);
+}
+
+const char *fwh_repo_root(void)
+{
+	static char root[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n;
+	int i;
+
+	if (root[0])
+		return root;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return ".";
+	exe[n] = '\0';
+	/* build/tests/test_xdp: three levels below the repository. */
+	for (i = 0; i < 3; i++)
+		snprintf(exe, sizeof(exe), "%s", dirname(exe));
+	snprintf(root, sizeof(root), "%s", exe);
+	return root;
+}
+
+static void find_cli(struct fwh *h)
+{
+	const char *env = getenv("FLUXWALL_BIN");
+
+	if (env && *env)
+		snprintf(h->cli, sizeof(h->cli), "%s", env);
+	else
+		snprintf(h->cli, sizeof(h->cli), "%s/build/fluxwall", fwh_repo_root());
+}
+
+/* The CLI initialises seed, default action and port 53 on first open. */
+static int init_config(struct fwh *h)
+{
+	struct fw_maps m;
+	char err[512];
+
+	if (fw_maps_open(&m, h->pin, TEST_CAPACITY, 0, err, sizeof(err))) {
+		fprintf(stderr, "fwh: %s\n", err);
+		return -1;
+	}
+	fw_maps_close(&m);
+	return 0;
+}
+
+int fwh_open(struct fwh *h, const char *tag)
+{
+	char err[512], path[512];
+
+	memset(h, 0, sizeof(*h));
+	h->prog_fd = h->stats_fd = -1;
+	install_cleanup();
+	remove_stale_pins();
+	find_cli(h);
+	snprintf(h->pin, sizeof(h->pin), PIN_PREFIX "%s-%d", tag, (int)getpid());
+	snprintf(h->state, sizeof(h->state), "/tmp/fluxwall-test-%s-XXXXXX", tag);
+	if (!mkdtemp(h->state)) {
+		fprintf(stderr, "fwh: mkdtemp %s: %s\n", h->state, strerror(errno));
+		return -1;
+	}
+	snprintf(cleanup_pin, sizeof(cleanup_pin), "%s", h->pin);
+	snprintf(cleanup_state, sizeof(cleanup_state), "%s", h->state);
+
+	if (load_failed) {
+		fprintf(stderr, "fwh: the program did not load earlier; not trying again\n");
+		goto fail;
+	}
+	libbpf_tail_len = 0;
+	libbpf_set_print(libbpf_capture);
+	/* The benchmark needs room for 10^6 names; tests stay small. */
+	if (fw_prog_open(h->pin, getenv("FWH_CAPACITY") ? (uint32_t)atol(getenv("FWH_CAPACITY")) :
+				 TEST_CAPACITY, 1, &h->skel, err, sizeof(err))) {
+		load_failed = 1;
+		fprintf(stderr, "fwh: libbpf output, last lines:\n%.*s\nfwh: fw_prog_open: %s\n",
+			(int)libbpf_tail_len, libbpf_tail, err);
+		goto fail;
+	}
+	h->prog_fd = bpf_program__fd(h->skel->progs.fluxwall_xdp);
+	snprintf(path, sizeof(path), "%s/%s", h->pin, FW_MAP_STATS);
+	h->stats_fd = bpf_obj_get(path);
+	if (h->prog_fd < 0 || h->stats_fd < 0) {
+		fprintf(stderr, "fwh: program or %s missing: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	if (init_config(h))
+		goto fail;
+	return 0;
+fail:
+	fwh_close(h);
+	return -1;
+}
+
+void fwh_close(struct fwh *h)
+{
+	if (h->stats_fd >= 0)
+		close(h->stats_fd);
+	if (h->skel)
+		fluxwall__destroy(h->skel);
+	h->skel = NULL;
+	h->stats_fd = h->prog_fd = -1;
+	remove_tree(h->pin);
+	remove_tree(h->state);
+	if (!strcmp(cleanup_pin, h->pin))
+		cleanup_pin[0] = cleanup_state[0] = '\0';
+}
+
+int fwh_cli_available(const struct fwh *h)
+{
+	return access(h->cli, X_OK) == 0;
+}
+
+static void run_child(struct fwh *h, char **argv, int out_fd)
+{
+	dup2(out_fd, STDOUT_FILENO);
+	dup2(out_fd, STDERR_FILENO);
+	setenv("FLUXWALL_PIN_PATH", h->pin, 1);
+	setenv("FLUXWALL_STATE_DIR", h->state, 1);
+	execv(h->cli, argv);
+	fprintf(stderr, "exec %s: %s\n", h->cli, strerror(errno));
+	_exit(127);
+}
+
+static void read_output(struct fwh *h, int fd)
+{
+	size_t used = 0;
+	ssize_t n;
+
+	while (used + 1 < sizeof(h->cli_out) &&
+	       (n = read(fd, h->cli_out + used, sizeof(h->cli_out) - 1 - used)) > 0)
+		used += (size_t)n;
+	h->cli_out[used] = '\0';
+}
+
+int fwh_cli(struct fwh *h, char *const args[])
+{
+	char *argv[256];
+	int argc = 0, pipefd[2], status;
+	pid_t pid;
+
+	argv[argc++] = h->cli;
+	while (argc < 255 && args[argc - 1]) {
+		argv[argc] = args[argc - 1];
+		argc++;
+	}
+	argv[argc] = NULL;
+
+	h->cli_out[0] = '\0';
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(pipefd[0]);
+		run_child(h, argv, pipefd[1]);
+	}
+	close(pipefd[1]);
+	read_output(h, pipefd[0]);
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int fwh_counters(struct fwh *h, uint64_t out[FW_CNT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), c, i;
+	struct fw_stats *per_cpu;
+	uint32_t zero = 0;
+
+	memset(out, 0, sizeof(uint64_t) * FW_CNT_MAX);
+	if (ncpu <= 0)
+		return -1;
+	/* Per-CPU values come back as one 8-byte aligned struct per possible CPU. */
+	per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -1;
+	if (bpf_map_lookup_elem(h->stats_fd, &zero, per_cpu)) {
+		free(per_cpu);
+		return -1;
+	}
+	for (c = 0; c < ncpu; c++)
+		for (i = 0; i < FW_CNT_MAX; i++)
+			out[i] += per_cpu[c].c[i];
+	free(per_cpu);
+	return 0;
+}
+
+int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *r)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (uint32_t)len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out), .repeat = 1);
+	uint64_t before[FW_CNT_MAX], after[FW_CNT_MAX];
+	int i;
+
+	memset(r->delta, 0, sizeof(r->delta));
+	r->verdict = (uint32_t)-1;
+	r->out_len = 0;
+	if (fwh_counters(h, before))
+		return r->err = -errno;
+	r->err = bpf_prog_test_run_opts(h->prog_fd, &opts) ? -errno : 0;
+	if (r->err)
+		return r->err;
+	r->verdict = opts.retval;
+	r->out_len = opts.data_size_out;
+	if (fwh_counters(h, after))
+		return r->err = -errno;
+	for (i = 0; i < FW_CNT_MAX; i++)
+		r->delta[i] = after[i] - before[i];
+	return 0;
+}
+
+const char *fwh_counter_name(unsigned int c)
+{
+	static const char *const names[FW_CNT_MAX] = {
+		[FW_CNT_PACKETS] = "packets",
+		[FW_CNT_PASSED] = "passed",
+		[FW_CNT_NOT_DNS] = "not_dns",
+		[FW_CNT_DNS_QUERIES] = "dns_queries",
+		[FW_CNT_DNS_OTHER] = "dns_other",
+		[FW_CNT_DNS_RESPONSES] = "dns_responses",
+		[FW_CNT_BLOCK_DROP] = "block_drop",
+		[FW_CNT_BLOCK_NXDOMAIN] = "block_nxdomain",
+		[FW_CNT_BLOCK_MANUAL] = "block_manual",
+		[FW_CNT_BLOCK_FEED] = "block_feed",
+		[FW_CNT_BLOCK_AUTO] = "block_auto",
+		[FW_CNT_ALLOWED] = "allowed",
+		[FW_CNT_FRAGMENTS] = "fragments",
+		[FW_CNT_TCP_PARTIAL] = "tcp_partial",
+		[FW_CNT_NXDOMAIN_FAILED] = "nxdomain_failed",
+		[FW_CNT_MAL_L3] = "mal_l3",
+		[FW_CNT_MAL_UDP_LENGTH] = "mal_udp_length",
+		[FW_CNT_MAL_SHORT] = "mal_short",
+		[FW_CNT_MAL_QDCOUNT] = "mal_qdcount",
+		[FW_CNT_MAL_LABEL] = "mal_label",
+		[FW_CNT_MAL_POINTER] = "mal_pointer",
+		[FW_CNT_MAL_NAME_LEN] = "mal_name_len",
+		[FW_CNT_MAL_TRUNCATED] = "mal_truncated",
+		[FW_CNT_SAMPLES_SENT] = "samples_sent",
+		[FW_CNT_SAMPLES_SUPPRESSED] = "samples_suppressed",
+		[FW_CNT_SAMPLES_LOST] = "samples_lost",
+		[FW_CNT_SAMPLES_UNTRUSTED] = "samples_untrusted",
+	};
+
+	return c < FW_CNT_MAX && names[c] ? names[c] : "?";
+}
+
+void fwh_print_delta(const struct fwh_result *r)
+{
+	unsigned int i;
+
+	fprintf(stderr, "  verdict %u, counters moved:", r->verdict);
+	for (i = 0; i < FW_CNT_MAX; i++)
+		if (r->delta[i])
+			fprintf(stderr, " %s+%llu", fwh_counter_name(i),
+				(unsigned long long)r->delta[i]);
+	fputc('\n', stderr);
+}

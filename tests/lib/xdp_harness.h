@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Run the real XDP program on crafted frames with BPF_PROG_TEST_RUN, with
+ * its maps pinned in a private bpffs directory and its rules managed by the
+ * real CLI, as an operator would. No network interface is involved.
+ */
+#ifndef XDP_HARNESS_H
+#define XDP_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fluxwall_abi.h"
+#include "pktbuild.h"
+
+struct fluxwall;
+
+struct fwh {
+	char pin[256];	 /* private pin directory under /sys/fs/bpf */
+	char state[256]; /* private state directory under /tmp */
+	char cli[4096];	 /* the fluxwall binary */
+	char cli_out[4096]; /* stdout and stderr of the last CLI run */
+	struct fluxwall *skel;
+	int prog_fd;
+	int stats_fd;
+};
+
+struct fwh_result {
+	int err;	  /* 0, or -errno from BPF_PROG_TEST_RUN */
+	uint32_t verdict; /* XDP_PASS, XDP_DROP, ... */
+	uint8_t out[PB_MAX_FRAME];
+	size_t out_len;
+	uint64_t delta[FW_CNT_MAX]; /* how much each counter moved */
+};
+
+/*
+ * Create /sys/fs/bpf/fluxwall-test-<tag>-<pid> and a state directory, load
+ * the program there with fw_prog_open() and initialise the configuration
+ * (seed, drop by default, source port 53) as the CLI does. Both directories
+ * are removed by fwh_close(), and at exit or on SIGINT/SIGTERM if a test
+ * dies first. Returns 0, or -1 with a message on stderr.
+ */
+int fwh_open(struct fwh *h, const char *tag);
+void fwh_close(struct fwh *h);
+
+/*
+ * Run the CLI with FLUXWALL_PIN_PATH and FLUXWALL_STATE_DIR pointing at the
+ * private directories; args is NULL-terminated and excludes argv[0], as in
+ * { "block", "add", "evil.example", NULL }. Returns the exit status, or -1
+ * if it could not run; stdout and stderr are left in h->cli_out.
+ */
+int fwh_cli(struct fwh *h, char *const args[]);
+
+/* 1 when the CLI binary exists and runs. */
+int fwh_cli_available(const struct fwh *h);
+
+/* Run one frame through the program; counters are read before and after. */
+int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *r);
+
+/* Counters summed over CPUs, read from the pinned fw_stats map. */
+int fwh_counters(struct fwh *h, uint64_t out[FW_CNT_MAX]);
+
+/* Name of a counter, for messages. */
+const char *fwh_counter_name(unsigned int c);
+
+/* Print every counter that moved, for failure messages. */
+void fwh_print_delta(const struct fwh_result *r);
+
+/* The directory holding the test binary's repository, from /proc/self/exe. */
+const char *fwh_repo_root(void);
+
+#endif /* XDP_HARNESS_H */

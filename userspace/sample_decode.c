@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Samples carry the message as it was on the wire, with each record's
+ * offsets found by the XDP program. Here names are decompressed and the
+ * records sorted into what the scorer wants: answer addresses, the CNAME
+ * chain, NS names and their glue.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sample_decode.h"
+
+#define T_A	1
+#define T_NS	2
+#define T_CNAME 5
+#define T_AAAA	28
+
+int fw_msg_name(const uint8_t *msg, size_t len, size_t off, char *out, size_t outlen)
+{
+	size_t pos = 0, pointers = 0, floor = off;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		uint8_t l;
+
+		if (off >= len)
+			return -1;
+		l = msg[off];
+		if (l == 0) {
+			out[pos] = '\0';
+			return 0;
+		}
+		if ((l & 0xc0) == 0xc0) {
+			size_t target;
+
+			if (off + 1 >= len || ++pointers > FW_DECODE_MAX_POINTERS)
+				return -1;
+			target = ((size_t)(l & 0x3f) << 8) | msg[off + 1];
+			/* strictly backwards, below every label read so far: no loops */
+			if (target >= floor)
+				return -1;
+			off = floor = target;
+			continue;
+		}
+		if (l & 0xc0 || off + 1 + l > len || pos + l + 2 > outlen)
+			return -1;
+		if (pos)
+			out[pos++] = '.';
+		for (size_t k = 0; k < l; k++)
+			out[pos++] = (char)tolower(msg[off + 1 + k]);
+		off += 1 + l;
+	}
+	return -1;
+}
+
+static void copy_ip(struct fw_ip *ip, const uint8_t *p, int v6)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = v6 ? AF_INET6 : AF_INET;
+	memcpy(ip->addr, p, v6 ? 16 : 4);
+}
+
+static int rr_name(const struct fw_sample *s, size_t off, char *out)
+{
+	return fw_msg_name(s->msg, s->msg_len, off, out, FW_OBS_NAME_MAX);
+}
+
+/* Answer records: addresses of the name or its CNAME chain, and the chain. */
+static int take_answer(const struct fw_sample *s, const struct fw_sample_rr *rr,
+		       struct fw_obs *obs)
+{
+	const uint8_t *rd = s->msg + rr->rdata_off;
+
+	if ((rr->type == T_A && rr->rdlen == 4) || (rr->type == T_AAAA && rr->rdlen == 16)) {
+		if (obs->n_addrs < FW_OBS_MAX_ADDRS) {
+			copy_ip(&obs->addrs[obs->n_addrs].ip, rd, rr->type == T_AAAA);
+			obs->addrs[obs->n_addrs++].ttl = rr->ttl;
+		}
+		return 0;
+	}
+	if (rr->type == T_CNAME && obs->n_cnames < FW_OBS_MAX_CNAMES)
+		return rr_name(s, rr->rdata_off, obs->cnames[obs->n_cnames++]);
+	if (rr->type == T_NS && obs->n_ns < FW_OBS_MAX_NS) {
+		obs->ns[obs->n_ns].ttl = rr->ttl;
+		return rr_name(s, rr->rdata_off, obs->ns[obs->n_ns++].name);
+	}
+	return 0;
+}
+
+static int is_ns_name(const struct fw_obs *obs, const char *name)
+{
+	int i;
+
+	for (i = 0; i < obs->n_ns; i++)
+		if (!strcmp(obs->ns[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* Additional records: the addresses of the NS names, i.e. glue. */
+static int take_glue(const struct fw_sample *s, const struct fw_sample_rr *rr,
+		     struct fw_obs *obs)
+{
+	char owner[FW_OBS_NAME_MAX];
+
+	if (!((rr->type == T_A && rr->rdlen == 4) || (rr->type == T_AAAA && rr->rdlen == 16)))
+		return 0;
+	if (rr_name(s, rr->owner_off, owner))
+		return -1;
+	if (is_ns_name(obs, owner) && obs->n_glue < FW_OBS_MAX_GLUE)
+		copy_ip(&obs->glue[obs->n_glue++], s->msg + rr->rdata_off, rr->type == T_AAAA);
+	return 0;
+}
+
+static int offsets_ok(const struct fw_sample *s)
+{
+	int i;
+
+	if (s->msg_len > FW_SAMPLE_MSG || s->n_rr > FW_SAMPLE_MAX_RR || s->msg_len < 12)
+		return 0;
+	for (i = 0; i < s->n_rr; i++)
+		if (s->rr[i].owner_off >= s->msg_len ||
+		    (size_t)s->rr[i].rdata_off + s->rr[i].rdlen > s->msg_len)
+			return 0;
+	return 1;
+}
+
+enum fw_decode_res fw_sample_decode(const struct fw_sample *s, uint64_t ts_ns, struct fw_obs *obs)
+{
+	char qname[FW_OBS_NAME_MAX];
+	int i, v6 = s->family == 6;
+
+	if (!offsets_ok(s))
+		return FW_DECODE_BAD_SAMPLE;
+	if (fw_msg_name(s->msg, s->msg_len, 12, qname, sizeof(qname)))
+		return FW_DECODE_BAD_NAME;
+	fw_obs_init(obs, qname, ts_ns);
+	obs->qtype = s->qtype;
+	obs->rcode = s->rcode;
+	obs->ifindex = s->ifindex;
+	copy_ip(&obs->resolver, s->resolver, v6);
+	copy_ip(&obs->client, s->client, v6);
+	/* Authority NS records come before additional glue in the message. */
+	for (i = 0; i < s->n_rr; i++) {
+		const struct fw_sample_rr *rr = &s->rr[i];
+
+		if (rr->section == FW_SEC_ADDITIONAL ||
+		    (rr->section == FW_SEC_AUTHORITY && rr->type != T_NS))
+			continue;
+		if (take_answer(s, rr, obs))
+			return FW_DECODE_BAD_NAME;
+	}
+	for (i = 0; i < s->n_rr; i++)
+		if (s->rr[i].section == FW_SEC_ADDITIONAL && take_glue(s, &s->rr[i], obs))
+			return FW_DECODE_BAD_NAME;
+	return FW_DECODE_OK;
+}
