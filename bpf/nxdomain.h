@@ -141,8 +141,12 @@ static __always_inline int fw_rewrite_nxdomain(struct xdp_md *ctx, const struct 
 	int frame_len = end - data;
 	int delta;
 
-	/* Shortening a TCP segment would desynchronise the byte stream. */
-	if (pkt->tcp)
+	/*
+	 * Shortening a TCP segment would desynchronise the byte stream, and with
+	 * segments left in a routing header the checksum covers an address this
+	 * hop does not see.
+	 */
+	if (pkt->tcp || pkt->routed)
 		return -1;
 	if ((void *)(hdr + DNS_HDR_LEN) > end)
 		return -1;

@@ -26,6 +26,8 @@ struct fw_pkt {
 	__u32 dns_len; /* length of the DNS message */
 	__u8 ipv6;
 	__u8 tcp;
+	__u8 routed; /* IPv6 routing header with segments left: the UDP pseudo-header
+		      * uses another destination, so the packet cannot be rewritten */
 };
 
 /* Outcome of parsing, when it is not "a DNS message to look at". */
@@ -110,6 +112,11 @@ static __always_inline int fw_parse_ipv6(void *data, void *end, struct fw_pkt *p
 		ext = data + (off & (FW_MAX_L4_OFF - 1));
 		if ((void *)(ext + 2) > end)
 			return -FW_CNT_MAL_L3;
+		if (next == IPPROTO_ROUTING) {
+			if ((void *)(ext + 4) > end)
+				return -FW_CNT_MAL_L3;
+			pkt->routed |= ext[3] != 0;
+		}
 		next = ext[0];
 		off += (ext[1] + 1) * 8;
 		if (off >= FW_MAX_L4_OFF)

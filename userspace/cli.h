@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "conf.h"
 #include "pinned_maps.h"
 #include "state.h"
 #include "xdp_attach.h"
@@ -20,6 +21,9 @@ enum fw_opt_bit {
 	OPT_FORMAT = 1 << 7,
 	OPT_SKIP_INVALID = 1 << 8,
 	OPT_IFACE = 1 << 9,
+	OPT_SCORE = 1 << 10,
+	OPT_PROM = 1 << 11,
+	OPT_DEFAULTS = 1 << 12,
 };
 
 struct fw_opts {
@@ -29,10 +33,12 @@ struct fw_opts {
 	const char *source;
 	const char *format;
 	const char *iface;
+	const char *score;    /* replay: fluxwall or holz */
+	struct fw_conf *conf; /* the file, environment and flags, merged */
 	uint32_t capacity;
 	enum fw_mode mode;
 	uint8_t action; /* FW_ACT_DEFAULT when not given */
-	int json, exact, purge, skip_invalid;
+	int json, exact, purge, skip_invalid, prom, defaults;
 	unsigned int given; /* enum fw_opt_bit of the options on the command line */
 };
 
@@ -71,6 +77,12 @@ int cmd_status(struct fw_opts *o, int argc, char **argv);
 int cmd_block(struct fw_opts *o, int argc, char **argv);
 int cmd_allow(struct fw_opts *o, int argc, char **argv);
 int cmd_ports(struct fw_opts *o, int argc, char **argv);
+int cmd_replay(struct fw_opts *o, int argc, char **argv);
+int cmd_run(struct fw_opts *o, int argc, char **argv);
+int cmd_stats(struct fw_opts *o, int argc, char **argv);
+int cmd_explain(struct fw_opts *o, int argc, char **argv);
+int cmd_top(struct fw_opts *o, int argc, char **argv);
+int cmd_config(struct fw_opts *o, int argc, char **argv);
 int fw_cmd_import(struct fw_opts *o, int argc, char **argv);
 int fw_cmd_export(struct fw_opts *o, int argc, char **argv);
 

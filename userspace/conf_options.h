@@ -36,6 +36,8 @@ FW_OPT(default_action, ENUM, "drop", 0, 0, "drop|nxdomain",
        "or rewrite it to NXDOMAIN so that clients fail at once instead of retrying.")
 FW_OPT(dns_ports, PORTS, "53", 1, 64, "",
        "Source ports of the DNS responses to filter, separated by commas.")
+FW_OPT(iface, STRING, "", 0, 15, "",
+       "Interface `fluxwall run` attaches to when --iface is not given.")
 FW_OPT(mode, ENUM, "auto", 0, 0, "auto|native|skb",
        "XDP attach mode: native (in the driver), skb (generic, slower, works\n"
        "everywhere) or auto (native, falling back to skb).")

@@ -11,8 +11,8 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "metrics.h"
 
-#define FW_VERSION "0.1.0"
 
 struct verb {
 	const char *name;
@@ -36,6 +36,14 @@ static const struct verb verbs[] = {
 	{ "allow", cmd_allow, OPT_EXACT | OPT_JSON | OPT_SOURCE | OPT_CAPACITY,
 	  "allow add NAME... [--exact] | allow del NAME... | allow list [--json]" },
 	{ "ports", cmd_ports, OPT_JSON, "ports list | ports add|del PORT..." },
+	{ "run", cmd_run, OPT_IFACE | OPT_MODE | OPT_ACTION | OPT_CAPACITY,
+	  "run [--iface IFACE] [--config FILE]" },
+	{ "replay", cmd_replay, OPT_JSON | OPT_SCORE,
+	  "replay FILE.pcap [--json] [--score fluxwall|holz]" },
+	{ "explain", cmd_explain, OPT_JSON, "explain NAME [--json]" },
+	{ "stats", cmd_stats, OPT_JSON | OPT_PROM, "stats [--prom|--json]" },
+	{ "top", cmd_top, 0, "top" },
+	{ "config", cmd_config, OPT_DEFAULTS, "config [--defaults]" },
 };
 
 static const struct option long_opts[] = {
@@ -52,6 +60,9 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "skip-invalid", no_argument, NULL, 'k' },
 	{ "iface", required_argument, NULL, 'i' },
+	{ "score", required_argument, NULL, 'r' },
+	{ "prom", no_argument, NULL, 'M' },
+	{ "defaults", no_argument, NULL, 'D' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{}
@@ -103,6 +114,9 @@ static int take_option(struct fw_opts *o, int c, const char *arg)
 	case 'f': o->format = arg; o->given |= OPT_FORMAT; return 0;
 	case 'k': o->skip_invalid = 1; o->given |= OPT_SKIP_INVALID; return 0;
 	case 'i': o->iface = arg; o->given |= OPT_IFACE; return 0;
+	case 'r': o->score = arg; o->given |= OPT_SCORE; return 0;
+	case 'M': o->prom = 1; o->given |= OPT_PROM; return 0;
+	case 'D': o->defaults = 1; o->given |= OPT_DEFAULTS; return 0;
 	case 'a':
 		o->given |= OPT_ACTION;
 		if (!fw_action_parse(arg, &o->action) && o->action != FW_ACT_DEFAULT)
@@ -128,31 +142,48 @@ static int take_option(struct fw_opts *o, int c, const char *arg)
 
 static const char *option_name(unsigned int bit)
 {
-	static const char *const names[] = { "--json",	   "--exact",  "--action",
-					     "--mode",	   "--capacity", "--purge",
-					     "--source",   "--format", "--skip-invalid",
-					     "--iface" };
+	static const char *const names[] = { "--json",	 "--exact",	   "--action", "--mode",
+					     "--capacity", "--purge",	   "--source", "--format",
+					     "--skip-invalid", "--iface", "--score", "--prom",
+					     "--defaults" };
 	int i;
 
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < 13; i++)
 		if (bit == 1u << i)
 			return names[i];
 	return "?";
 }
 
-static void apply_environment(struct fw_opts *o)
+/*
+ * Settings come from the defaults, then the config file, then the
+ * environment (FLUXWALL_PIN_PATH, FLUXWALL_STATE_DIR), then the flags.
+ */
+static int load_settings(struct fw_opts *o, struct fw_conf *conf)
 {
-	const char *env;
+	const char *path = o->config ? o->config : FW_CONF_PATH;
+	enum fw_action action;
+	char err[1024];
 
-	o->pin_path = FW_DEFAULT_PIN_PATH;
-	o->state_dir = "/var/lib/fluxwall";
-	o->capacity = FW_DEFAULT_CAPACITY;
-	env = getenv("FLUXWALL_PIN_PATH");
-	if (env && *env)
-		o->pin_path = env;
-	env = getenv("FLUXWALL_STATE_DIR");
-	if (env && *env)
-		o->state_dir = env;
+	if (fw_conf_init(conf) || fw_conf_load_file(conf, path, o->config != NULL, err, sizeof(err)) ||
+	    fw_conf_apply_env(conf, err, sizeof(err))) {
+		fw_err("%s", err);
+		return -1;
+	}
+	o->conf = conf;
+	if (!o->pin_path)
+		o->pin_path = conf->pin_path;
+	if (!o->state_dir)
+		o->state_dir = conf->state_dir;
+	if (!(o->given & OPT_CAPACITY))
+		o->capacity = (uint32_t)conf->capacity;
+	if (!(o->given & OPT_MODE))
+		o->mode = !strcmp(conf->mode, "native") ? FW_MODE_NATIVE :
+			  !strcmp(conf->mode, "skb")	  ? FW_MODE_SKB :
+							    FW_MODE_AUTO;
+	action = fw_conf_default_action(conf);
+	if (!(o->given & OPT_ACTION) && conf->src[FW_CONF_OPT_default_action] != FW_CONF_SRC_DEFAULT)
+		o->action = (uint8_t)action;
+	return 0;
 }
 
 /* libbpf and libxdp are chatty about expected fallbacks; FLUXWALL_DEBUG shows them. */
@@ -177,10 +208,10 @@ int main(int argc, char **argv)
 {
 	const struct verb *v;
 	struct fw_opts o = {};
+	struct fw_conf conf;
 	unsigned int extra, bit;
-	int c;
+	int c, ret;
 
-	apply_environment(&o);
 	libbpf_set_print(libbpf_log);
 	/* '+' would stop at the verb; options may come anywhere, as with git. */
 	while ((c = getopt_long(argc, argv, "hV", long_opts, NULL)) != -1) {
@@ -214,5 +245,9 @@ int main(int argc, char **argv)
 		       v->usage);
 		return 1;
 	}
-	return v->run(&o, argc - optind - 1, argv + optind + 1);
+	if (load_settings(&o, &conf))
+		return 1;
+	ret = v->run(&o, argc - optind - 1, argv + optind + 1);
+	fw_conf_free(&conf);
+	return ret;
 }

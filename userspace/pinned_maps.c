@@ -7,12 +7,14 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "pinned_maps.h"
 #include "prog_load.h"
 #include "fluxwall.skel.h"
+#include "conf.h"
 
 static const char *const pinned_names[] = { FW_MAP_RULES, FW_MAP_FILTER, FW_MAP_CONFIG,
 					    FW_MAP_PORTS, FW_MAP_STATS };
@@ -235,4 +237,85 @@ int fw_maps_port_set(struct fw_maps *m, uint16_t port, int on)
 	else
 		bits &= ~(1ULL << (port & 63));
 	return bpf_map_update_elem(m->ports_fd, &word, &bits, BPF_ANY);
+}
+
+static void addr_key(const struct fw_conf_addr *a, struct fw_addr *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (a->family == AF_INET6) {
+		memcpy(key->a, a->addr, 16);
+		return;
+	}
+	key->a[10] = 0xff;
+	key->a[11] = 0xff;
+	memcpy(key->a + 12, a->addr, 4);
+}
+
+static int is_wanted(const struct fw_addr *k, const struct fw_conf_addrs *addrs)
+{
+	struct fw_addr want;
+	unsigned i;
+
+	for (i = 0; i < addrs->n; i++) {
+		addr_key(&addrs->a[i], &want);
+		if (!memcmp(&want, k, sizeof(want)))
+			return 1;
+	}
+	return 0;
+}
+
+static int remove_stale_trusted(int fd, const struct fw_conf_addrs *addrs)
+{
+	struct fw_addr keys[FW_TRUSTED_ENTRIES], cur;
+	unsigned n = 0, i;
+	void *prev = NULL;
+
+	while (n < FW_TRUSTED_ENTRIES && !bpf_map_get_next_key(fd, prev, &keys[n])) {
+		cur = keys[n++];
+		prev = &cur;
+	}
+	for (i = 0; i < n; i++)
+		if (!is_wanted(&keys[i], addrs) && bpf_map_delete_elem(fd, &keys[i]))
+			return -1;
+	return 0;
+}
+
+int fw_maps_set_trusted(struct fw_maps *m, const struct fw_conf_addrs *addrs)
+{
+	char path[4200];
+	struct fw_config cfg;
+	struct fw_addr key;
+	uint8_t one = 1;
+	unsigned i;
+	int fd, ret = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", m->pin_path, FW_MAP_TRUSTED);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	/* Count first, so a shrinking set never trusts more than the old or new one. */
+	if (fw_maps_get_config(m, &cfg))
+		goto out;
+	cfg.trusted_count = addrs->n;
+	for (i = 0; i < addrs->n; i++) {
+		addr_key(&addrs->a[i], &key);
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+			goto out;
+	}
+	if (fw_maps_set_config(m, &cfg))
+		goto out;
+	if (remove_stale_trusted(fd, addrs))
+		goto out;
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+int fw_maps_open_samples(struct fw_maps *m)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", m->pin_path, FW_MAP_SAMPLES);
+	return bpf_obj_get(path);
 }

@@ -46,4 +46,12 @@ long fw_maps_count_rules(struct fw_maps *m);
 int fw_maps_port_get(struct fw_maps *m, uint16_t port);
 int fw_maps_port_set(struct fw_maps *m, uint16_t port, int on);
 
+struct fw_conf_addrs;
+
+/* Replace the trusted resolver set; an empty set trusts every source. */
+int fw_maps_set_trusted(struct fw_maps *m, const struct fw_conf_addrs *addrs);
+
+/* A new fd of the pinned sample ring buffer, or -1. */
+int fw_maps_open_samples(struct fw_maps *m);
+
 #endif /* FW_PINNED_MAPS_H */

@@ -51,7 +51,7 @@ uint32_t pb_csum_add(uint32_t sum, const void *p, size_t n)
 		sum += get16(b + i);
 	if (n & 1)
 		sum += (uint32_t)b[n - 1] << 8;
-	/* Fold now and then so long buffers cannot overflow 32 bits. */
+	/* Fold per call: one call adds at most 32 K words, which fits in 32 bits. */
 	return (sum & 0xffff) + (sum >> 16);
 }
 
@@ -308,7 +308,7 @@ static size_t ext_bytes(const struct pb_spec *s)
 	size_t n = s->ip6_frag ? IP6_FRAG_HLEN : 0;
 	int i;
 
-	for (i = 0; i < s->next && i < 4; i++)
+	for (i = 0; i < s->next && i < 8; i++)
 		n += 8 * ((size_t)s->ext_len[i] + 1);
 	return n;
 }
@@ -368,7 +368,7 @@ static int build_ipv6(struct builder *b, const struct pb_spec *s, size_t *hdr)
 	p[7] = 64;
 	inet_pton(AF_INET6, s->src ? s->src : def_src6, p + 8);
 	inet_pton(AF_INET6, s->dst ? s->dst : def_dst6, p + 24);
-	for (i = 0; i < s->next && i < 4; i++) {
+	for (i = 0; i < s->next && i < 8; i++) {
 		uint8_t next = i + 1 < s->next ? s->ext[i + 1] : s->ip6_frag ? IPPROTO_FRAGMENT : l4;
 
 		if (build_ext(b, s->ext[i], next, s->ext_len[i]))

@@ -107,9 +107,9 @@ struct pb_spec {
 	const char *dst;
 	uint8_t ip4_optlen;  /* IPv4 option bytes, multiple of 4, at most 40 */
 	uint16_t ip4_frag;   /* IPv4 flags and fragment offset, host order */
-	int next;	     /* IPv6 extension headers before L4, at most 4 */
-	uint8_t ext[4];	     /* their types: hop-by-hop, routing, dest options */
-	uint8_t ext_len[4];  /* their Hdr Ext Len: 8-byte units beyond the first */
+	int next;	     /* IPv6 extension headers before L4, at most 8 */
+	uint8_t ext[8];	     /* their types: hop-by-hop, routing, dest options */
+	uint8_t ext_len[8];  /* their Hdr Ext Len: 8-byte units beyond the first */
 	int ip6_frag;	     /* add a fragment header after the extensions */
 	uint16_t ip6_frag_off; /* its offset field, host order: offset << 3 | M */
 

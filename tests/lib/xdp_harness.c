@@ -110,26 +110,47 @@ static void install_cleanup(void)
 	signal(SIGHUP, cleanup_signal);
 }
 
-/* Remove pin directories left by test runs that were killed with SIGKILL. */
-static void remove_stale_pins(void)
+/*
+ * The pid in "fluxwall-test-<tag>-<pid>" (pin) or "...-<pid>-XXXXXX"
+ * (state), or 0 when the name does not end that way.
+ */
+static long owner_pid(const char *name, int state)
 {
-	DIR *d = opendir("/sys/fs/bpf");
+	char buf[256], *dash, *end;
+	long pid;
+
+	snprintf(buf, sizeof(buf), "%s", name);
+	dash = strrchr(buf, '-');
+	if (state && dash) {
+		if (strlen(dash + 1) != 6) /* mkdtemp's XXXXXX */
+			return 0;
+		*dash = '\0';
+		dash = strrchr(buf, '-');
+	}
+	if (!dash)
+		return 0;
+	pid = strtol(dash + 1, &end, 10);
+	return *end ? 0 : pid;
+}
+
+/* Remove what test runs killed with SIGKILL left behind in dir. */
+static void remove_stale(const char *dir, int state)
+{
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	char path[512];
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		const char *dash;
 		long pid;
 
 		if (strncmp(e->d_name, "fluxwall-test-", 14))
 			continue;
-		dash = strrchr(e->d_name, '-');
-		pid = strtol(dash + 1, NULL, 10);
+		pid = owner_pid(e->d_name, state);
 		if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
-		snprintf(path, sizeof(path), "/sys/fs/bpf/%s", e->d_name);
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		remove_tree(path);
 	}
 	closedir(d);
@@ -186,10 +207,12 @@ int fwh_open(struct fwh *h, const char *tag)
 	memset(h, 0, sizeof(*h));
 	h->prog_fd = h->stats_fd = -1;
 	install_cleanup();
-	remove_stale_pins();
+	remove_stale("/sys/fs/bpf", 0);
+	remove_stale("/tmp", 1);
 	find_cli(h);
 	snprintf(h->pin, sizeof(h->pin), PIN_PREFIX "%s-%d", tag, (int)getpid());
-	snprintf(h->state, sizeof(h->state), "/tmp/fluxwall-test-%s-XXXXXX", tag);
+	snprintf(h->state, sizeof(h->state), "/tmp/fluxwall-test-%s-%d-XXXXXX", tag,
+		 (int)getpid());
 	if (!mkdtemp(h->state)) {
 		fprintf(stderr, "fwh: mkdtemp %s: %s\n", h->state, strerror(errno));
 		return -1;

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* fluxwall stats, explain, top and config: looking at a running fluxwall. */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "counter_names.h"
+#include "ctl_socket.h"
+#include "json_out.h"
+#include "metrics.h"
+
+static void socket_path(struct fw_opts *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", o->state_dir, FW_CTL_SOCKET);
+}
+
+/* Without a daemon, the metrics come from the maps and the lists alone. */
+static int local_metrics(struct fw_opts *o, int json)
+{
+	static struct fw_metrics m;
+	struct fw_ctx ctx;
+	int i;
+
+	if (fw_ctx_open(&ctx, o, 0))
+		return 1;
+	fw_metrics_fill(&m, &ctx.maps, &ctx.state);
+	fw_ctx_close(&ctx);
+	if (!json)
+		return fw_textfile_render(&m, stdout) ? 1 : 0;
+	printf("{");
+	for (i = 0; i < FW_CNT_MAX; i++)
+		printf("%s\"%s\":%llu", i ? "," : "", fw_counter_names[i],
+		       (unsigned long long)m.counters[i]);
+	printf("}\n");
+	return 0;
+}
+
+int cmd_stats(struct fw_opts *o, int argc, char **argv)
+{
+	char sock[4200];
+
+	if (argc || (o->prom && o->json)) {
+		fw_err("usage: fluxwall stats [--prom|--json]");
+		return 1;
+	}
+	if (fw_require_root("stats"))
+		return 1;
+	socket_path(o, sock, sizeof(sock));
+	if (!o->json && !fw_ctl_request(sock, "metrics", stdout))
+		return 0;
+	return local_metrics(o, o->json);
+}
+
+int cmd_explain(struct fw_opts *o, int argc, char **argv)
+{
+	char sock[4200], req[512];
+	char *reply = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int ret;
+
+	if (argc != 1) {
+		fw_err("usage: fluxwall explain NAME [--json]");
+		return 1;
+	}
+	socket_path(o, sock, sizeof(sock));
+	snprintf(req, sizeof(req), "%s %s", o->json ? "explain-json" : "explain", argv[0]);
+	mem = open_memstream(&reply, &len);
+	if (!mem)
+		return 1;
+	ret = fw_ctl_request(sock, req, mem);
+	fclose(mem);
+	if (ret) {
+		fw_err("no fluxwall daemon answers at %s; explain needs 'fluxwall run' (or use "
+		       "'fluxwall replay FILE.pcap' offline)",
+		       sock);
+		free(reply);
+		return 1;
+	}
+	if (!strncmp(reply, "ERR ", 4)) {
+		fw_err("%s", reply + 4);
+		free(reply);
+		return 1;
+	}
+	fputs(reply, stdout);
+	free(reply);
+	return 0;
+}
+
+static int key_pressed_q(int wait_ms)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+	char c;
+
+	if (poll(&p, 1, wait_ms) == 1 && read(0, &c, 1) == 1)
+		return c == 'q' || c == 'Q';
+	return 0;
+}
+
+/* Live view: refreshed every second from the daemon, like top; q quits. */
+int cmd_top(struct fw_opts *o, int argc, char **argv)
+{
+	struct termios old, raw;
+	char sock[4200];
+	int tty = isatty(0), ret = 0;
+
+	if (argc) {
+		fw_err("usage: fluxwall top");
+		return 1;
+	}
+	socket_path(o, sock, sizeof(sock));
+	if (tty) {
+		tcgetattr(0, &old);
+		raw = old;
+		raw.c_lflag &= ~(ICANON | ECHO);
+		tcsetattr(0, TCSANOW, &raw);
+	}
+	for (;;) {
+		printf("\033[H\033[2Jfluxwall top   (q quits)   %s\n\nSCORE  DOMAIN\n", sock);
+		if (fw_ctl_request(sock, "top", stdout)) {
+			printf("\nno daemon answers; start 'fluxwall run'\n");
+			ret = 1;
+			break;
+		}
+		fflush(stdout);
+		if (key_pressed_q(1000) || !tty)
+			break;
+	}
+	if (tty)
+		tcsetattr(0, TCSANOW, &old);
+	return ret;
+}
+
+int cmd_config(struct fw_opts *o, int argc, char **argv)
+{
+	if (argc) {
+		fw_err("usage: fluxwall config [--defaults]");
+		return 1;
+	}
+	if (o->defaults)
+		fw_conf_print_defaults(stdout);
+	else
+		fw_conf_print(o->conf, stdout);
+	return 0;
+}

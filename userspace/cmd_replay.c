@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fluxwall replay FILE.pcap: every packet goes through the real XDP program
+ * with BPF_PROG_TEST_RUN, its samples through the same scorer as `run`, with
+ * time taken from the capture. Domains the scorer blocks are put in the
+ * program's maps, so later responses for them are dropped as they would be
+ * on a gateway. Maps live in a private pin directory removed at exit.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "engine_setup.h"
+#include "explain.h"
+#include "fluxwall.skel.h"
+#include "json_out.h"
+#include "name_table.h"
+#include "pcap_frames.h"
+#include "prog_load.h"
+#include "rule_sync.h"
+#include "sample_decode.h"
+
+struct dstat {
+	struct fw_ntab_node node;
+	char domain[256];
+	uint64_t first_seen, blocked_at;
+	uint32_t responses, responses_at_block, sets_at_block;
+	int blocked;
+	struct dstat *next_all;
+};
+
+struct replay {
+	struct fw_opts *o;
+	struct fluxwall *skel;
+	struct fw_maps maps;
+	struct fw_state blocks;
+	struct fw_detector *det;
+	struct fw_geo *geo;
+	struct fw_ntab stats;
+	struct dstat *all;
+	uint64_t now_ns, packets, responses, samples, decode_errors;
+	int failed;
+};
+
+static char private_pin[256];
+
+static void remove_private_pins(void)
+{
+	char err[256];
+
+	if (private_pin[0])
+		fw_maps_purge(private_pin, err, sizeof(err));
+	private_pin[0] = '\0';
+}
+
+static void on_signal(int sig)
+{
+	remove_private_pins();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const char *dstat_name(const struct fw_ntab_node *n)
+{
+	return ((const struct dstat *)n)->domain;
+}
+
+static struct dstat *dstat_get(struct replay *r, const char *domain)
+{
+	uint64_t h = fw_ntab_hash(&r->stats, domain);
+	struct fw_ntab_node *n = fw_ntab_find(&r->stats, domain, h);
+	struct dstat *d;
+
+	if (n)
+		return (struct dstat *)n;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	snprintf(d->domain, sizeof(d->domain), "%s", domain);
+	d->first_seen = r->now_ns;
+	fw_ntab_insert(&r->stats, &d->node, h);
+	d->next_all = r->all;
+	r->all = d;
+	return d;
+}
+
+/* Put the domain in the program's block map, as `run` would. */
+static int block_domain(struct replay *r, const struct fw_detection *det)
+{
+	struct fw_entry e = { .name = (char *)det->domain, .source = "auto",
+			      .reason = (char *)det->reason, .added = r->now_ns / 1000000000,
+			      .expires = det->expires_ns / 1000000000, .score = det->result.score,
+			      .list = FW_LIST_BLOCK, .origin = FW_ORIGIN_AUTO };
+	struct fw_state next;
+	char err[512];
+
+	if (fw_state_clone(&r->blocks, &next) || fw_state_add(&next, &e))
+		return -1;
+	if (fw_sync_maps(&r->maps, &r->blocks, &next, 0, err, sizeof(err))) {
+		fw_err("%s", err);
+		fw_state_free(&next);
+		return -1;
+	}
+	fw_state_free(&r->blocks);
+	r->blocks = next;
+	return 0;
+}
+
+static void note_block(struct replay *r, struct dstat *d)
+{
+	struct fw_features f;
+
+	d->blocked = 1;
+	d->blocked_at = r->now_ns;
+	d->responses_at_block = d->responses;
+	if (!fw_domstate_features(fw_detector_state(r->det), d->domain, r->now_ns, &f))
+		d->sets_at_block = f.n_answer_sets;
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct replay *r = ctx;
+	struct fw_detection det;
+	struct fw_obs obs;
+	struct dstat *d;
+	char domain[256];
+
+	if (size < sizeof(struct fw_sample))
+		return 0;
+	r->samples++;
+	if (fw_sample_decode(data, r->now_ns, &obs) != FW_DECODE_OK) {
+		r->decode_errors++;
+		return 0;
+	}
+	d = dstat_get(r, fw_detector_regdomain(r->det, obs.qname, domain, sizeof(domain)));
+	if (!d)
+		return -ENOMEM;
+	d->responses++;
+	if (fw_detector_observe(r->det, &obs, &det) != 1 || det.decision != FW_AB_BLOCK)
+		return 0;
+	if (block_domain(r, &det))
+		r->failed = 1;
+	else
+		note_block(r, d);
+	return 0;
+}
+
+static int run_frame(struct replay *r, const uint8_t *frame, size_t len)
+{
+	static uint8_t out[16384];
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = frame, .data_size_in = len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(r->skel->progs.fluxwall_xdp), &t))
+		return -1;
+	r->packets++;
+	return 0;
+}
+
+static int setup(struct replay *r, char *err, size_t errlen)
+{
+	struct fw_detector_params p;
+	struct fw_config cfg;
+	char note[512];
+
+	snprintf(private_pin, sizeof(private_pin), "/sys/fs/bpf/fluxwall-replay-%d", getpid());
+	atexit(remove_private_pins);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (fw_prog_open(private_pin, 65536, 1, &r->skel, err, errlen) ||
+	    fw_maps_open(&r->maps, private_pin, 0, 0, err, errlen) ||
+	    fw_maps_get_config(&r->maps, &cfg))
+		return -1;
+	/* Every response is sampled: the capture's clock, not the kernel's, is time here. */
+	cfg.sampling = 1;
+	cfg.sample_interval_ns = 0;
+	cfg.default_action = FW_ACT_DROP;
+	if (fw_maps_set_config(&r->maps, &cfg))
+		return -1;
+	r->geo = fw_engine_geo(r->o->conf, note, sizeof(note), err, errlen);
+	if (!r->geo)
+		return -1;
+	if (!r->o->json)
+		fprintf(stderr, "fluxwall: geo: %s\n", note);
+	fw_engine_params(r->o->conf, &p);
+	p.mode = r->o->score && !strcmp(r->o->score, "holz") ? FW_SCORE_HOLZ : FW_SCORE_FLUXWALL;
+	r->det = fw_detector_new(&p, r->geo, NULL, NULL, err, errlen);
+	if (!r->det || fw_ntab_init(&r->stats, 1024, dstat_name))
+		return -1;
+	return 0;
+}
+
+static void print_domain_json(struct replay *r, struct fw_json *j, const struct dstat *d)
+{
+	struct fw_score_result res;
+	struct fw_features f;
+	int tracked = !fw_detector_explain(r->det, d->domain, r->now_ns, &f, &res, NULL);
+
+	fw_json_obj_begin(j);
+	fw_json_kv_str(j, "domain", d->domain);
+	fw_json_kv_bool(j, "flux", d->blocked || (tracked && res.flux));
+	fw_json_kv_bool(j, "blocked", d->blocked);
+	fw_json_kv_double(j, "score", tracked ? res.score : 0);
+	fw_json_kv_uint(j, "responses", d->responses);
+	fw_json_kv_uint(j, "answer_sets", tracked ? f.n_answer_sets : 0);
+	fw_json_kv_double(j, "first_seen", d->first_seen / 1e9);
+	fw_json_key(j, "blocked_at");
+	if (d->blocked)
+		fw_json_double(j, d->blocked_at / 1e9);
+	else
+		fw_json_null(j);
+	fw_json_key(j, "responses_at_block");
+	if (d->blocked)
+		fw_json_uint(j, d->responses_at_block);
+	else
+		fw_json_null(j);
+	fw_json_key(j, "answer_sets_at_block");
+	if (d->blocked)
+		fw_json_uint(j, d->sets_at_block);
+	else
+		fw_json_null(j);
+	fw_json_obj_end(j);
+}
+
+static void report_json(struct replay *r)
+{
+	struct fw_json j;
+	struct dstat *d;
+
+	fw_json_init(&j, stdout);
+	fw_json_obj_begin(&j);
+	fw_json_kv_uint(&j, "packets", r->packets);
+	fw_json_kv_uint(&j, "responses", r->samples);
+	fw_json_kv_uint(&j, "samples", r->samples);
+	fw_json_kv_str(&j, "score", r->o->score ? r->o->score : "fluxwall");
+	fw_json_key(&j, "domains");
+	fw_json_arr_begin(&j);
+	for (d = r->all; d; d = d->next_all)
+		print_domain_json(r, &j, d);
+	fw_json_arr_end(&j);
+	fw_json_obj_end(&j);
+	fputc('\n', stdout);
+}
+
+static void report_text(struct replay *r)
+{
+	struct fw_score_result res;
+	struct fw_evidence ev;
+	struct fw_features f;
+	struct dstat *d;
+	size_t blocked = 0, tracked = 0;
+
+	for (d = r->all; d; d = d->next_all) {
+		tracked++;
+		if (!d->blocked)
+			continue;
+		blocked++;
+		printf("BLOCKED %s after %u responses, %u answer sets\n", d->domain,
+		       d->responses_at_block, d->sets_at_block);
+		if (!fw_detector_explain(r->det, d->domain, r->now_ns, &f, &res, &ev))
+			fw_explain_text(stdout, d->domain, &f, &res, &ev);
+		printf("\n");
+	}
+	printf("%lu packets, %lu samples, %zu domains, %zu blocked (%s score)\n",
+	       (unsigned long)r->packets, (unsigned long)r->samples, tracked, blocked,
+	       r->o->score ? r->o->score : "fluxwall");
+}
+
+int cmd_replay(struct fw_opts *o, int argc, char **argv)
+{
+	struct replay r = { .o = o };
+	struct ring_buffer *rb = NULL;
+	uint8_t frame[16384];
+	struct fw_pcap *pc;
+	char err[1024];
+	size_t len;
+	int got, ret = 1;
+
+	if (argc != 1) {
+		fw_err("usage: fluxwall replay FILE.pcap [--json] [--score fluxwall|holz]");
+		return 1;
+	}
+	if (o->score && strcmp(o->score, "holz") && strcmp(o->score, "fluxwall")) {
+		fw_err("--score must be fluxwall or holz, not '%s'", o->score);
+		return 1;
+	}
+	if (fw_require_root("replay"))
+		return 1;
+	pc = fw_pcap_open(argv[0], err, sizeof(err));
+	if (!pc) {
+		fw_err("%s", err);
+		return 1;
+	}
+	if (setup(&r, err, sizeof(err))) {
+		fw_err("%s", err);
+		goto out;
+	}
+	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.fw_samples), on_sample, &r, NULL);
+	if (!rb) {
+		fw_err("cannot read the sample ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	while ((got = fw_pcap_next(pc, frame, sizeof(frame), &len, &r.now_ns)) == 1) {
+		if (run_frame(&r, frame, len)) {
+			fw_err("BPF_PROG_TEST_RUN failed: %s", strerror(errno));
+			goto out;
+		}
+		ring_buffer__consume(rb);
+	}
+	if (got < 0)
+		fw_err("%s: read error; the capture may be truncated", argv[0]);
+	if (o->json)
+		report_json(&r);
+	else
+		report_text(&r);
+	ret = r.failed ? 1 : 0;
+out:
+	ring_buffer__free(rb);
+	fw_pcap_close(pc);
+	if (r.maps.rules_fd > 0)
+		fw_maps_close(&r.maps);
+	if (r.skel)
+		fluxwall__destroy(r.skel);
+	remove_private_pins();
+	return ret;
+}

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fluxwall run: the daemon. It attaches (or reuses the attachment), turns
+ * sampling on, scores every sample and keeps auto entries in the lists. The
+ * lists' lock is taken only while committing, so the CLI stays usable, and
+ * the maps keep filtering when the daemon stops.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "ctl_socket.h"
+#include "daemon_lists.h"
+#include "engine_setup.h"
+#include "eventlog.h"
+#include "explain.h"
+#include "metrics.h"
+#include "sample_decode.h"
+
+static volatile sig_atomic_t stop_requested, reopen_requested;
+
+static void on_stop(int sig)
+{
+	stop_requested = 1;
+}
+
+static void on_hup(int sig)
+{
+	reopen_requested = 1;
+}
+
+struct daemon {
+	struct fw_opts *o;
+	struct fw_conf *c;
+	struct fw_detector *det;
+	struct fw_geo *geo;
+	struct fw_eventlog *log;
+	struct fw_daemon_lists lists;
+	struct fw_metrics m;
+	int samples_fd, ctl_fd;
+	int64_t mono_to_real_ns;
+	uint64_t samples, decode_errors;
+};
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void log_event(struct daemon *d, enum fw_event_kind kind, const char *name, double score,
+		      const char *reason, uint64_t expires_ns)
+{
+	struct fw_event ev = { .kind = kind, .name = name, .origin = FW_ORIGIN_AUTO,
+			       .source = "auto", .action = FW_ACT_DEFAULT, .score = score,
+			       .reason = reason, .expires_ns = expires_ns };
+	char err[512];
+
+	if (d->log && fw_eventlog_write(d->log, &ev, err, sizeof(err)))
+		fw_err("event log: %s", err);
+}
+
+static void act_on(struct daemon *d, const struct fw_detection *det)
+{
+	switch (det->decision) {
+	case FW_AB_BLOCK:
+		fw_daemon_lists_queue(&d->lists, det->domain, det->result.score, det->reason,
+				      det->expires_ns, 0);
+		d->m.auto_blocks_total++;
+		log_event(d, FW_EV_BLOCK, det->domain, det->result.score, det->reason,
+			  det->expires_ns);
+		break;
+	case FW_AB_REFRESH:
+		fw_daemon_lists_queue(&d->lists, det->domain, det->result.score, det->reason,
+				      det->expires_ns, 1);
+		break;
+	case FW_AB_ALLOWLISTED:
+	case FW_AB_PROTECTED:
+	case FW_AB_RATE_LIMITED:
+		log_event(d, FW_EV_ALERT, det->domain, det->result.score, det->detail, 0);
+		break;
+	default:
+		break;
+	}
+	if (det->unblock)
+		fw_daemon_lists_unqueue(&d->lists, det->domain);
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+	const struct fw_sample *s = data;
+	struct fw_detection det;
+	struct fw_obs obs;
+	uint64_t t0;
+
+	if (size < sizeof(*s))
+		return 0;
+	d->samples++;
+	if (fw_sample_decode(s, s->ts_ns + d->mono_to_real_ns, &obs) != FW_DECODE_OK) {
+		d->decode_errors++;
+		return 0;
+	}
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	if (fw_detector_observe(d->det, &obs, &det) == 1)
+		act_on(d, &det);
+	fw_latency_observe(&d->m.scorer_latency, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
+	return 0;
+}
+
+static void expire_one(const char *name, void *ctx)
+{
+	struct daemon *d = ctx;
+
+	fw_daemon_lists_unqueue(&d->lists, name);
+	d->m.expiries_total++;
+	log_event(d, FW_EV_EXPIRY, name, NAN, "no flux seen for the expiry period", 0);
+}
+
+/* Highest scores among tracked domains, for the top-N gauge and `fluxwall top`. */
+static int collect_top(const char *key, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct fw_score_result r;
+	struct fw_features f;
+	unsigned i, n = d->m.top_count;
+
+	if (fw_detector_explain(d->det, key, clock_ns(CLOCK_REALTIME), &f, &r, NULL))
+		return 0;
+	for (i = n; i > 0 && d->m.top[i - 1].score < r.score; i--)
+		if (i < FW_TOP_N)
+			d->m.top[i] = d->m.top[i - 1];
+	if (i < FW_TOP_N) {
+		snprintf(d->m.top[i].name, sizeof(d->m.top[i].name), "%s", key);
+		d->m.top[i].score = r.score;
+		if (n < FW_TOP_N)
+			d->m.top_count++;
+	}
+	return 0;
+}
+
+static void refresh_metrics(struct daemon *d)
+{
+	d->m.top_count = 0;
+	fw_domstate_foreach(fw_detector_state(d->det), collect_top, d);
+	d->m.tracked_domains = fw_domstate_count(fw_detector_state(d->det));
+	fw_daemon_lists_metrics(&d->lists, &d->m);
+}
+
+static void write_textfile(struct daemon *d)
+{
+	char err[1024];
+
+	refresh_metrics(d);
+	if (d->c->textfile_dir && *d->c->textfile_dir &&
+	    fw_textfile_write(d->c->textfile_dir, &d->m, err, sizeof(err)))
+		fw_err("%s", err);
+}
+
+static void explain_reply(struct daemon *d, const char *name, int json, FILE *out)
+{
+	struct fw_score_result r;
+	struct fw_evidence ev;
+	struct fw_features f;
+
+	if (fw_detector_explain(d->det, name, clock_ns(CLOCK_REALTIME), &f, &r, &ev)) {
+		fprintf(out, "ERR '%s' is not tracked: no response for it was seen in the window\n",
+			name);
+		return;
+	}
+	if (json)
+		fw_explain_json_file(out, name, &f, &r, &ev);
+	else
+		fw_explain_text(out, name, &f, &r, &ev);
+}
+
+static void ctl_handler(const char *req, FILE *out, void *ctx)
+{
+	struct daemon *d = ctx;
+	unsigned i;
+
+	if (!strncmp(req, "explain ", 8)) {
+		explain_reply(d, req + 8, 0, out);
+	} else if (!strncmp(req, "explain-json ", 13)) {
+		explain_reply(d, req + 13, 1, out);
+	} else if (!strcmp(req, "metrics")) {
+		refresh_metrics(d);
+		fw_textfile_render(&d->m, out);
+	} else if (!strcmp(req, "top")) {
+		refresh_metrics(d);
+		fprintf(out, "tracked %llu samples %llu auto_blocks %llu expiries %llu\n",
+			(unsigned long long)d->m.tracked_domains, (unsigned long long)d->samples,
+			(unsigned long long)d->m.auto_blocks_total,
+			(unsigned long long)d->m.expiries_total);
+		for (i = 0; i < d->m.top_count; i++)
+			fprintf(out, "%.2f %s\n", d->m.top[i].score, d->m.top[i].name);
+	} else {
+		fprintf(out, "ERR unknown request\n");
+	}
+}
+
+static int configure_data_path(struct daemon *d, struct fw_ctx *ctx)
+{
+	struct fw_config cfg;
+	unsigned i;
+
+	for (i = 0; i < d->c->dns_ports.n; i++)
+		if (fw_maps_port_set(&ctx->maps, d->c->dns_ports.port[i], 1))
+			return -1;
+	if (fw_maps_set_trusted(&ctx->maps, &d->c->trusted_resolvers))
+		return -1;
+	if (fw_maps_get_config(&ctx->maps, &cfg))
+		return -1;
+	cfg.sampling = 1;
+	cfg.sample_interval_ns = d->c->sample_interval * 1000000000ull;
+	if (d->o->action != FW_ACT_DEFAULT)
+		cfg.default_action = d->o->action;
+	return fw_maps_set_config(&ctx->maps, &cfg);
+}
+
+/* Attach, or keep the attachment that is there, and switch sampling on. */
+static int start_data_path(struct daemon *d, const char *iface)
+{
+	struct fw_attachment a;
+	char note[512], err[1024];
+	struct fw_ctx ctx;
+	int ret = -1;
+
+	if (fw_ctx_open(&ctx, d->o, 1))
+		return -1;
+	if (fw_attach(d->o->pin_path, ctx.maps.capacity, iface, d->o->mode, &a, note, sizeof(note),
+		      err, sizeof(err))) {
+		fw_err("%s", err);
+		goto out;
+	}
+	fprintf(stderr, "fluxwall: %s\n", note);
+	if (configure_data_path(d, &ctx)) {
+		fw_err("cannot configure the maps under %s: %s", d->o->pin_path, strerror(errno));
+		goto out;
+	}
+	d->samples_fd = fw_maps_open_samples(&ctx.maps);
+	if (d->samples_fd < 0) {
+		fw_err("cannot open %s/%s: %s", d->o->pin_path, FW_MAP_SAMPLES, strerror(errno));
+		goto out;
+	}
+	ret = fw_daemon_lists_init(&d->lists, d->o, fw_detector_autoblock(d->det), &ctx.state);
+out:
+	fw_ctx_close(&ctx);
+	return ret;
+}
+
+static void stop_sampling(struct daemon *d)
+{
+	struct fw_config cfg;
+	struct fw_maps m;
+	char err[512];
+
+	if (fw_maps_open(&m, d->o->pin_path, 0, 0, err, sizeof(err)))
+		return;
+	if (!fw_maps_get_config(&m, &cfg)) {
+		cfg.sampling = 0;
+		fw_maps_set_config(&m, &cfg);
+	}
+	fw_maps_close(&m);
+}
+
+static int open_engine(struct daemon *d)
+{
+	struct fw_detector_params p;
+	char note[512], err[1024];
+
+	d->geo = fw_engine_geo(d->c, note, sizeof(note), err, sizeof(err));
+	if (!d->geo) {
+		fw_err("%s", err);
+		return -1;
+	}
+	fprintf(stderr, "fluxwall: geo: %s\n", note);
+	fw_engine_params(d->c, &p);
+	d->det = fw_detector_new(&p, d->geo, fw_daemon_lists_allowed, &d->lists, err, sizeof(err));
+	if (!d->det) {
+		fw_err("%s", err);
+		return -1;
+	}
+	if (d->c->event_log && *d->c->event_log) {
+		d->log = fw_eventlog_open(d->c->event_log, err, sizeof(err));
+		if (!d->log) {
+			fw_err("%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_sweep)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC), real = clock_ns(CLOCK_REALTIME);
+	char err[512];
+
+	d->mono_to_real_ns = (int64_t)(real - now);
+	if (reopen_requested) {
+		reopen_requested = 0;
+		if (d->log && fw_eventlog_reopen(d->log, err, sizeof(err)))
+			fw_err("event log: %s", err);
+	}
+	if (now >= *next_sweep) {
+		fw_autoblock_expire(fw_detector_autoblock(d->det), real, expire_one, d);
+		*next_sweep = now + 1000000000ull;
+	}
+	fw_daemon_lists_commit(&d->lists);
+	if (now >= *next_prom) {
+		write_textfile(d);
+		*next_prom = now + d->c->textfile_interval * 1000000000ull;
+	}
+	if (d->ctl_fd >= 0)
+		fw_ctl_serve(d->ctl_fd, ctl_handler, d);
+}
+
+static int serve(struct daemon *d)
+{
+	struct ring_buffer *rb = ring_buffer__new(d->samples_fd, on_sample, d, NULL);
+	uint64_t next_prom = 0, next_sweep = 0;
+	char sock[4200];
+
+	if (!rb) {
+		fw_err("cannot read the sample ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(sock, sizeof(sock), "%s/%s", d->o->state_dir, FW_CTL_SOCKET);
+	d->ctl_fd = fw_ctl_listen(sock);
+	if (d->ctl_fd < 0)
+		fw_err("no control socket at %s (%s): explain and top will not work", sock,
+		       strerror(errno));
+	fprintf(stderr, "fluxwall: running; samples from %s, control socket %s\n", d->o->pin_path,
+		sock);
+	while (!stop_requested) {
+		int n = ring_buffer__poll(rb, 200);
+
+		if (n < 0 && n != -EINTR) {
+			fw_err("reading samples failed: %s", strerror(-n));
+			break;
+		}
+		housekeeping(d, &next_prom, &next_sweep);
+	}
+	fw_daemon_lists_commit(&d->lists);
+	write_textfile(d);
+	if (d->ctl_fd >= 0) {
+		close(d->ctl_fd);
+		unlink(sock);
+	}
+	ring_buffer__free(rb);
+	return 0;
+}
+
+int cmd_run(struct fw_opts *o, int argc, char **argv)
+{
+	struct daemon d = { .o = o, .c = o->conf, .samples_fd = -1, .ctl_fd = -1 };
+	const char *iface = o->iface ? o->iface : o->conf->iface;
+	int ret = 1;
+
+	if (argc || !iface || !*iface) {
+		fw_err("usage: fluxwall run --iface IFACE (or set iface in %s)", FW_CONF_PATH);
+		return 1;
+	}
+	if (fw_require_root("run"))
+		return 1;
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	signal(SIGHUP, on_hup);
+	signal(SIGPIPE, SIG_IGN);
+	d.mono_to_real_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC));
+	if (open_engine(&d) || start_data_path(&d, iface))
+		goto out;
+	ret = serve(&d) ? 1 : 0;
+	stop_sampling(&d);
+	fprintf(stderr, "fluxwall: stopped; the program stays attached and the maps keep "
+			"filtering\n");
+out:
+	fw_daemon_lists_free(&d.lists);
+	if (d.samples_fd >= 0)
+		close(d.samples_fd);
+	fw_eventlog_close(d.log);
+	fw_detector_free(d.det);
+	if (d.geo)
+		fw_geo_close(d.geo);
+	return ret;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Detector parameters and geo databases from the configuration. */
+#ifndef FW_ENGINE_SETUP_H
+#define FW_ENGINE_SETUP_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "detector.h"
+#include "geo.h"
+
+void fw_engine_params(const struct fw_conf *c, struct fw_detector_params *p);
+
+/*
+ * Open the configured geo databases. A missing file only disables the
+ * features that need it (note says which); a corrupt one is an error.
+ */
+struct fw_geo *fw_engine_geo(const struct fw_conf *c, char *note, size_t notelen, char *err,
+			     size_t errlen);
+
+#endif /* FW_ENGINE_SETUP_H */

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Filling the metrics from the maps and the lists. */
+#ifndef FW_METRICS_H
+#define FW_METRICS_H
+
+#include "pinned_maps.h"
+#include "state.h"
+#include "textfile.h"
+
+#define FW_VERSION "0.1.0"
+
+/* Counters from the maps (passed derived from drops) and list sizes from st. */
+void fw_metrics_fill(struct fw_metrics *m, struct fw_maps *maps, const struct fw_state *st);
+
+#endif /* FW_METRICS_H */
