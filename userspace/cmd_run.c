@@ -276,6 +276,20 @@ static void stop_sampling(struct daemon *d)
 	fw_maps_close(&m);
 }
 
+/* The default log directory does not exist on a fresh system. */
+static void make_parent_dir(const char *path)
+{
+	char dir[4096], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir || !strcmp(path, "-"))
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0750) && errno != EEXIST)
+		return; /* fw_eventlog_open reports it */
+}
+
 static int open_engine(struct daemon *d)
 {
 	struct fw_detector_params p;
@@ -294,6 +308,7 @@ static int open_engine(struct daemon *d)
 		return -1;
 	}
 	if (d->c->event_log && *d->c->event_log) {
+		make_parent_dir(d->c->event_log);
 		d->log = fw_eventlog_open(d->c->event_log, err, sizeof(err));
 		if (!d->log) {
 			fw_err("%s", err);

@@ -75,8 +75,9 @@ FW_OPT(max_domains, UINT, "200000", 1, 100000000, "",
        "Most domains tracked at once; the least recently seen is evicted first.")
 FW_OPT(window, DURATION, "1h", 60, 604800, "",
        "Sliding window over which per-domain features are counted.")
-FW_OPT(score_threshold, DOUBLE, "0.5", 0, 1, "",
-       "Score from which a domain counts as fast flux and may be auto-blocked.")
+FW_OPT(score_threshold, DOUBLE, "50", 1, 1000, "",
+       "Score from which a domain counts as fast flux and may be auto-blocked.\n"
+       "The terms and their weights are in docs/detection.md.")
 
 FW_OPT_SECTION("Auto-block")
 FW_OPT(auto_block, BOOL, "true", 0, 0, "",
@@ -85,8 +86,8 @@ FW_OPT(auto_expiry, DURATION, "24h", 60, 31536000, "",
        "How long an auto entry lives; refreshed while the domain keeps fluxing.")
 FW_OPT(auto_max_per_minute, UINT, "10", 0, 100000, "",
        "Most new auto-blocks per minute; past it fluxwall alerts instead of blocking.")
-FW_OPT(protected_list, PATH, "/etc/fluxwall/protected.list", 0, 4095, "",
+FW_OPT(protected_list, PATH, "", 0, 4095, "",
        "Names that are never auto-blocked, one per line (popular domains).\n"
-       "Empty: no protected list.")
+       "Empty: the top-500 list shipped with fluxwall (protected-domains.txt).")
 
 #undef FW_OPT_SECTION

@@ -61,8 +61,10 @@ bool fw_daemon_lists_allowed(const char *name, void *ctx)
 	size_t i;
 
 	for (i = 0; i < l->nallow; i++) {
-		if (l->allow_exact[i] ? !strcmp(name, l->allow[i])
-				      : fw_name_is_under(name, l->allow[i]))
+		/* blocking name's subtree would override an allow rule inside it */
+		if (fw_name_is_under(l->allow[i], name))
+			return true;
+		if (!l->allow_exact[i] && fw_name_is_under(name, l->allow[i]))
 			return true;
 	}
 	return false;

@@ -6,16 +6,44 @@
 
 #include "engine_setup.h"
 
+#ifndef FW_DATADIR
+#define FW_DATADIR "/usr/local/share/fluxwall"
+#endif
+
+/* The shipped protected list: installed, or beside the binary in the build tree. */
+static const char *shipped_protected_list(void)
+{
+	static char path[4200];
+	char exe[4096], *slash;
+	ssize_t n;
+
+	if (!access(FW_DATADIR "/protected-domains.txt", R_OK))
+		return FW_DATADIR "/protected-domains.txt";
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(path, sizeof(path), "%s/../data/protected-domains.txt", exe);
+	return access(path, R_OK) ? NULL : path;
+}
+
 void fw_engine_params(const struct fw_conf *c, struct fw_detector_params *p)
 {
 	fw_detector_params_default(p);
 	p->ds.max_domains = (uint32_t)c->max_domains;
 	p->ds.window_s = (uint32_t)c->window;
-	if (c->src[FW_CONF_OPT_score_threshold] != FW_CONF_SRC_DEFAULT)
-		p->score.threshold = c->score_threshold;
+	p->score.threshold = c->score_threshold;
 	p->ab.expiry_s = (uint32_t)c->auto_expiry;
 	p->ab.max_new_per_min = c->auto_block ? (uint32_t)c->auto_max_per_minute : 0;
 	p->protected_path = c->protected_list;
+	if (!p->protected_path || !*p->protected_path) {
+		p->protected_path = shipped_protected_list();
+		if (!p->protected_path)
+			p->protected_path = FW_DATADIR "/protected-domains.txt"; /* named in the error */
+	}
 }
 
 static const char *present(const char *path)

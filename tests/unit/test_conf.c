@@ -80,7 +80,7 @@ static void test_file_values(void **state)
 			   "event_log = \"-\"\n"
 			   "textfile_dir =\n"
 			   "trusted_resolvers = 192.0.2.53, 2001:db8::/32\n"
-			   "score_threshold = 0.75\n"
+			   "score_threshold = 62.5\n"
 			   "state_dir = /srv/fluxwall#1\n";
 	struct fw_conf c;
 	char err[512] = "", addr[INET6_ADDRSTRLEN];
@@ -103,7 +103,7 @@ static void test_file_values(void **state)
 	inet_ntop(AF_INET6, c.trusted_resolvers.a[1].addr, addr, sizeof(addr));
 	assert_string_equal(addr, "2001:db8::");
 	assert_int_equal(c.trusted_resolvers.a[1].prefix, 32);
-	assert_true(c.score_threshold == 0.75);
+	assert_true(c.score_threshold == 62.5);
 	/* '#' inside a value is kept: only " #" starts a comment. */
 	assert_string_equal(c.state_dir, "/srv/fluxwall#1");
 	assert_int_equal(c.src[FW_CONF_OPT_capacity], FW_CONF_SRC_FILE);
@@ -177,12 +177,12 @@ static void test_bad_values(void **state)
 	expect_error("trusted_resolvers = 192.0.2.0/33\n",
 		     "/etc/fluxwall/fluxwall.conf:1: trusted_resolvers: '192.0.2.0/33': the "
 		     "prefix length must be 0 to 32");
-	expect_error("score_threshold = 1.5\n", "/etc/fluxwall/fluxwall.conf:1: "
-						"score_threshold: 1.5 is out of range; use a "
-						"value from 0 to 1");
+	expect_error("score_threshold = 1500\n", "/etc/fluxwall/fluxwall.conf:1: "
+						 "score_threshold: 1500 is out of range; use a "
+						 "value from 1 to 1000");
 	expect_error("score_threshold = high\n",
 		     "/etc/fluxwall/fluxwall.conf:1: score_threshold: 'high' is not a number; "
-		     "write one like 0.5, from 0 to 1");
+		     "write one like 0.5, from 1 to 1000");
 }
 
 static void test_bad_lines(void **state)

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * `fluxwall explain NAME`: a domain's features, each score term's
+ * contribution, the score, the verdict and the evidence (IPs, ASNs and
+ * countries with first and last seen), as text or as JSON.
+ *
+ * JSON field names are stable API:
+ *   name, verdict ("flux", "not_flux" or "not_enough_evidence"), score,
+ *   threshold, enough_evidence, evidence_note, asn_proxy,
+ *   terms[] {name, input, weight, contribution},
+ *   reference {method: "holz2008", score, flux},
+ *   features {window_s, first_seen, last_seen, responses, ips, ips_exact,
+ *     ips_estimated, prefixes, wide_prefixes, prefix_entropy, asns,
+ *     countries, located, geo_spread_km, ttl_min, ttl_median,
+ *     ttl_low_share, answer_sets, max_answer_size, rotation,
+ *     ip_persistence, ns_names, ns_addrs, ns_name_churn, ns_addr_churn,
+ *     geo {asn, country, location}},
+ *   evidence {ips[] {ip, first_seen, last_seen, asn, country, ttl,
+ *     answer_sets, latitude, longitude}, asns[] {asn, ips, first_seen,
+ *     last_seen}, countries[] {country, ips, first_seen, last_seen}}.
+ * Times are seconds of the observation clock (Unix time for live traffic
+ * and captures). Unknown ASNs and countries are left out, not written as 0.
+ */
+#ifndef FW_EXPLAIN_H
+#define FW_EXPLAIN_H
+
+#include <stdio.h>
+
+#include "domain_state.h"
+#include "flux_score.h"
+#include "json_out.h"
+
+/* "flux", "not_flux" or "not_enough_evidence" (over the threshold too early). */
+const char *fw_verdict_name(const struct fw_score_result *r);
+
+/* ev may be NULL to leave the evidence out. */
+void fw_explain_text(FILE *out, const char *name, const struct fw_features *f,
+		     const struct fw_score_result *r, const struct fw_evidence *ev);
+
+/* Write the explanation as one JSON object into an open writer. */
+void fw_explain_json(struct fw_json *j, const char *name, const struct fw_features *f,
+		     const struct fw_score_result *r, const struct fw_evidence *ev);
+
+/* One JSON object and a newline on out; 0, or -1 when the stream failed. */
+int fw_explain_json_file(FILE *out, const char *name, const struct fw_features *f,
+			 const struct fw_score_result *r, const struct fw_evidence *ev);
+
+#endif /* FW_EXPLAIN_H */

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* MaxMind DB lookups for ASN, country and location, in either known layout. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <maxminddb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "geo.h"
+
+/* Data records decoded at load time to catch a corrupt data section early. */
+#define GEO_CHECK_RECORDS 64
+
+struct geo_db {
+	MMDB_s mmdb;
+	bool open;
+	enum fw_geo_layout layout;
+	char path[PATH_MAX];
+	char why_absent[PATH_MAX + 64]; /* set when a configured file was missing */
+};
+
+struct fw_geo {
+	struct geo_db db[FW_GEO_DB_MAX];
+	uint64_t errors;
+};
+
+static const char *const db_label[FW_GEO_DB_MAX] = {"ASN", "country", "city"};
+static const char *const db_flag[FW_GEO_DB_MAX] = {"--geo-asn", "--geo-country", "--geo-city"};
+
+const char *fw_geo_layout_name(enum fw_geo_layout layout)
+{
+	switch (layout) {
+	case FW_GEO_LAYOUT_MAXMIND:
+		return "MaxMind layout";
+	case FW_GEO_LAYOUT_FLAT:
+		return "flat layout";
+	default:
+		return "none";
+	}
+}
+
+struct fw_geo *fw_geo_new(void)
+{
+	return calloc(1, sizeof(struct fw_geo));
+}
+
+static void close_db(struct geo_db *d)
+{
+	if (d->open)
+		MMDB_close(&d->mmdb);
+	d->open = false;
+	d->layout = FW_GEO_LAYOUT_NONE;
+}
+
+void fw_geo_close(struct fw_geo *g)
+{
+	int i;
+
+	if (!g)
+		return;
+	for (i = 0; i < FW_GEO_DB_MAX; i++)
+		close_db(&g->db[i]);
+	free(g);
+}
+
+static bool has_value(MMDB_entry_s *entry, const char *const *path)
+{
+	MMDB_entry_data_s data;
+
+	return MMDB_aget_value(entry, &data, path) == MMDB_SUCCESS && data.has_data;
+}
+
+/* Which layout a record uses, from the keys present at its top level. */
+static enum fw_geo_layout layout_of_record(MMDB_entry_s *entry)
+{
+	static const char *const flat_cc[] = {"country_code", NULL};
+	static const char *const flat_lat[] = {"latitude", NULL};
+	static const char *const mm_cc[] = {"country", NULL};
+	static const char *const mm_reg[] = {"registered_country", NULL};
+	static const char *const mm_loc[] = {"location", NULL};
+	static const char *const asn[] = {"autonomous_system_number", NULL};
+
+	if (has_value(entry, flat_cc) || has_value(entry, flat_lat))
+		return FW_GEO_LAYOUT_FLAT;
+	if (has_value(entry, mm_cc) || has_value(entry, mm_reg) || has_value(entry, mm_loc) ||
+	    has_value(entry, asn))
+		return FW_GEO_LAYOUT_MAXMIND;
+	return FW_GEO_LAYOUT_NONE;
+}
+
+/* Decode a whole record; a corrupt data section fails here. */
+static int check_record(MMDB_s *mmdb, uint64_t record, const char **why)
+{
+	MMDB_entry_data_list_s *list = NULL;
+	MMDB_entry_s entry = {.mmdb = mmdb};
+	int rc;
+
+	entry.offset = (uint32_t)(record - mmdb->metadata.node_count - 16);
+	rc = MMDB_get_entry_data_list(&entry, &list);
+	MMDB_free_entry_data_list(list);
+	if (rc != MMDB_SUCCESS) {
+		*why = MMDB_strerror(rc);
+		return -1;
+	}
+	return 0;
+}
+
+struct tree_walk {
+	uint32_t node[260];
+	uint32_t depth[260];
+	int top;
+};
+
+/*
+ * Walk the search tree: every record must be a node, empty or data, and
+ * the first data records must decode. Sets *layout from the first record
+ * whose keys are known. Bounded: aliased IPv4 subtrees are walked a few
+ * times at most and a cyclic (corrupt) tree stops at the visit budget.
+ */
+static int check_tree(MMDB_s *mmdb, enum fw_geo_layout *layout, const char **why)
+{
+	uint64_t budget = 4ull * mmdb->metadata.node_count + 16;
+	uint32_t depth_max = mmdb->metadata.ip_version == 6 ? 128 : 32;
+	struct tree_walk w = {.top = 0};
+	unsigned checked = 0;
+
+	*layout = FW_GEO_LAYOUT_NONE;
+	w.node[0] = 0;
+	w.depth[0] = 0;
+	w.top = 1;
+	while (w.top > 0 && budget-- > 0) {
+		MMDB_search_node_s sn;
+		uint32_t node, depth;
+		int side;
+
+		w.top--;
+		node = w.node[w.top];
+		depth = w.depth[w.top];
+		if (MMDB_read_node(mmdb, node, &sn) != MMDB_SUCCESS) {
+			*why = "search tree points outside itself";
+			return -1;
+		}
+		for (side = 0; side < 2; side++) {
+			uint64_t rec = side ? sn.right_record : sn.left_record;
+			uint8_t type = side ? sn.right_record_type : sn.left_record_type;
+			MMDB_entry_s entry = side ? sn.right_record_entry : sn.left_record_entry;
+
+			switch (type) {
+			case MMDB_RECORD_TYPE_SEARCH_NODE:
+				if (depth + 1 >= depth_max) {
+					*why = "search tree deeper than the address length";
+					return -1;
+				}
+				w.node[w.top] = (uint32_t)rec;
+				w.depth[w.top] = depth + 1;
+				w.top++;
+				break;
+			case MMDB_RECORD_TYPE_DATA:
+				if (checked >= GEO_CHECK_RECORDS)
+					break;
+				checked++;
+				if (check_record(mmdb, rec, why) < 0)
+					return -1;
+				if (*layout == FW_GEO_LAYOUT_NONE)
+					*layout = layout_of_record(&entry);
+				break;
+			case MMDB_RECORD_TYPE_EMPTY:
+				break;
+			default:
+				*why = "search tree record points past the data section";
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int open_checked(struct geo_db *d, enum fw_geo_db which, const char *path, char *err,
+			size_t errlen)
+{
+	enum fw_geo_layout layout;
+	const char *why = NULL;
+	int rc;
+
+	rc = MMDB_open(path, MMDB_MODE_MMAP, &d->mmdb);
+	if (rc != MMDB_SUCCESS) {
+		if (rc == MMDB_IO_ERROR)
+			snprintf(
+			    err, errlen,
+			    "%s database %s: cannot read it (%s); check the path and permissions",
+			    db_label[which], path, strerror(errno));
+		else
+			snprintf(
+			    err, errlen,
+			    "%s database %s: not a valid MaxMind DB file (%s); download it again",
+			    db_label[which], path, MMDB_strerror(rc));
+		return -1;
+	}
+	if (check_tree(&d->mmdb, &layout, &why) < 0) {
+		snprintf(err, errlen, "%s database %s: corrupt (%s); download it again",
+			 db_label[which], path, why);
+		MMDB_close(&d->mmdb);
+		return -1;
+	}
+	if (layout == FW_GEO_LAYOUT_NONE) {
+		snprintf(err, errlen,
+			 "%s database %s: records have none of the known fields "
+			 "(autonomous_system_number, country, location, country_code, latitude); "
+			 "is it the right kind of database?",
+			 db_label[which], path);
+		MMDB_close(&d->mmdb);
+		return -1;
+	}
+	d->layout = layout;
+	d->open = true;
+	return 0;
+}
+
+int fw_geo_load(struct fw_geo *g, enum fw_geo_db which, const char *path, char *err, size_t errlen)
+{
+	struct geo_db *d = &g->db[which];
+	struct geo_db fresh;
+
+	if (!path || !*path)
+		return 1;
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		if (!d->open)
+			snprintf(d->why_absent, sizeof(d->why_absent), "%s not found", path);
+		return 1;
+	}
+	memset(&fresh, 0, sizeof(fresh));
+	if (open_checked(&fresh, which, path, err, errlen) < 0)
+		return -1;
+	snprintf(fresh.path, sizeof(fresh.path), "%s", path);
+	close_db(d);
+	*d = fresh;
+	return 0;
+}
+
+struct fw_geo *fw_geo_open(const char *asn_path, const char *country_path, const char *city_path,
+			   char *err, size_t errlen)
+{
+	const char *paths[FW_GEO_DB_MAX] = {asn_path, country_path, city_path};
+	struct fw_geo *g = fw_geo_new();
+	int i;
+
+	if (!g) {
+		snprintf(err, errlen, "out of memory opening the geo databases");
+		return NULL;
+	}
+	for (i = 0; i < FW_GEO_DB_MAX; i++) {
+		if (fw_geo_load(g, (enum fw_geo_db)i, paths[i], err, errlen) < 0) {
+			fw_geo_close(g);
+			return NULL;
+		}
+	}
+	return g;
+}
+
+static bool data_to_u32(const MMDB_entry_data_s *d, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	switch (d->type) {
+	case MMDB_DATA_TYPE_UINT16:
+		*out = d->uint16;
+		return true;
+	case MMDB_DATA_TYPE_UINT32:
+		*out = d->uint32;
+		return true;
+	case MMDB_DATA_TYPE_INT32:
+		*out = d->int32 > 0 ? (uint32_t)d->int32 : 0;
+		return true;
+	case MMDB_DATA_TYPE_UINT64:
+		*out = d->uint64 <= UINT32_MAX ? (uint32_t)d->uint64 : 0;
+		return true;
+	case MMDB_DATA_TYPE_UTF8_STRING: {
+		char buf[16];
+		size_t n = d->data_size < sizeof(buf) - 1 ? d->data_size : sizeof(buf) - 1;
+
+		memcpy(buf, d->utf8_string, n);
+		buf[n] = '\0';
+		v = strtoul(buf[0] == 'A' && buf[1] == 'S' ? buf + 2 : buf, &end, 10);
+		if (*end || v > UINT32_MAX)
+			return false;
+		*out = (uint32_t)v;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+static bool data_to_double(const MMDB_entry_data_s *d, double *out)
+{
+	char buf[32], *end;
+	size_t n;
+
+	switch (d->type) {
+	case MMDB_DATA_TYPE_DOUBLE:
+		*out = d->double_value;
+		return true;
+	case MMDB_DATA_TYPE_FLOAT:
+		*out = d->float_value;
+		return true;
+	case MMDB_DATA_TYPE_UTF8_STRING:
+		n = d->data_size < sizeof(buf) - 1 ? d->data_size : sizeof(buf) - 1;
+		memcpy(buf, d->utf8_string, n);
+		buf[n] = '\0';
+		*out = strtod(buf, &end);
+		return end != buf && !*end;
+	default:
+		return false;
+	}
+}
+
+/* -1 on a corrupt region, 0 when absent or of another type, 1 when read. */
+static int get_data(MMDB_entry_s *entry, const char *const *path, MMDB_entry_data_s *data)
+{
+	int rc = MMDB_aget_value(entry, data, path);
+
+	if (rc == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
+		return 0;
+	if (rc != MMDB_SUCCESS)
+		return -1;
+	return data->has_data ? 1 : 0;
+}
+
+static int get_u32(MMDB_entry_s *entry, const char *const *path, uint32_t *out)
+{
+	MMDB_entry_data_s data;
+	int rc = get_data(entry, path, &data);
+
+	if (rc <= 0)
+		return rc;
+	return data_to_u32(&data, out) ? 1 : 0;
+}
+
+static int get_double(MMDB_entry_s *entry, const char *const *path, double *out)
+{
+	MMDB_entry_data_s data;
+	int rc = get_data(entry, path, &data);
+
+	if (rc <= 0)
+		return rc;
+	return data_to_double(&data, out) ? 1 : 0;
+}
+
+static int get_country(MMDB_entry_s *entry, const char *const *path, char out[3])
+{
+	MMDB_entry_data_s data;
+	int rc = get_data(entry, path, &data);
+
+	if (rc <= 0)
+		return rc;
+	if (data.type != MMDB_DATA_TYPE_UTF8_STRING || data.data_size != 2)
+		return 0;
+	out[0] = data.utf8_string[0];
+	out[1] = data.utf8_string[1];
+	out[2] = '\0';
+	return 1;
+}
+
+static void ip_to_sockaddr(const struct fw_ip *ip, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ip->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, ip->addr, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, ip->addr, 16);
+	}
+}
+
+/* 1 found, 0 not in this database, -1 corrupt. */
+static int find_entry(struct geo_db *d, const struct fw_ip *ip, MMDB_entry_s *entry)
+{
+	struct sockaddr_storage ss;
+	MMDB_lookup_result_s res;
+	int mmdb_err = MMDB_SUCCESS;
+
+	if (!d->open)
+		return 0;
+	ip_to_sockaddr(ip, &ss);
+	res = MMDB_lookup_sockaddr(&d->mmdb, (struct sockaddr *)&ss, &mmdb_err);
+	if (mmdb_err == MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR)
+		return 0;
+	if (mmdb_err != MMDB_SUCCESS)
+		return -1;
+	if (!res.found_entry)
+		return 0;
+	*entry = res.entry;
+	return 1;
+}
+
+static int lookup_asn(struct geo_db *d, const struct fw_ip *ip, struct fw_geo_info *out)
+{
+	static const char *const asn[] = {"autonomous_system_number", NULL};
+	MMDB_entry_s entry;
+	int rc = find_entry(d, ip, &entry);
+
+	if (rc <= 0)
+		return rc;
+	return get_u32(&entry, asn, &out->asn) < 0 ? -1 : 0;
+}
+
+static int lookup_country(struct geo_db *d, MMDB_entry_s *entry, struct fw_geo_info *out)
+{
+	static const char *const flat[] = {"country_code", NULL};
+	static const char *const mm[] = {"country", "iso_code", NULL};
+	static const char *const mm_reg[] = {"registered_country", "iso_code", NULL};
+	int rc;
+
+	if (d->layout == FW_GEO_LAYOUT_FLAT)
+		return get_country(entry, flat, out->country);
+	rc = get_country(entry, mm, out->country);
+	if (rc == 0)
+		rc = get_country(entry, mm_reg, out->country);
+	return rc;
+}
+
+static int lookup_location(struct geo_db *d, MMDB_entry_s *entry, struct fw_geo_info *out)
+{
+	static const char *const flat_lat[] = {"latitude", NULL};
+	static const char *const flat_lon[] = {"longitude", NULL};
+	static const char *const mm_lat[] = {"location", "latitude", NULL};
+	static const char *const mm_lon[] = {"location", "longitude", NULL};
+	bool flat = d->layout == FW_GEO_LAYOUT_FLAT;
+	double lat, lon;
+	int a, b;
+
+	a = get_double(entry, flat ? flat_lat : mm_lat, &lat);
+	b = get_double(entry, flat ? flat_lon : mm_lon, &lon);
+	if (a < 0 || b < 0)
+		return -1;
+	if (a && b && lat >= -90.0 && lat <= 90.0 && lon >= -180.0 && lon <= 180.0) {
+		out->has_location = true;
+		out->latitude = lat;
+		out->longitude = lon;
+	}
+	return 1;
+}
+
+/* Country from the country database, else the city one; location from the city one. */
+static int lookup_place(struct fw_geo *g, const struct fw_ip *ip, struct fw_geo_info *out)
+{
+	struct geo_db *country = &g->db[FW_GEO_DB_COUNTRY];
+	struct geo_db *city = &g->db[FW_GEO_DB_CITY];
+	MMDB_entry_s entry;
+	int failed = 0, rc;
+
+	rc = find_entry(country, ip, &entry);
+	if (rc > 0)
+		rc = lookup_country(country, &entry, out);
+	failed |= rc < 0;
+	rc = find_entry(city, ip, &entry);
+	if (rc > 0) {
+		if (!out->country[0])
+			failed |= lookup_country(city, &entry, out) < 0;
+		rc = lookup_location(city, &entry, out);
+	}
+	failed |= rc < 0;
+	return failed ? -1 : 0;
+}
+
+int fw_geo_lookup(struct fw_geo *g, const struct fw_ip *ip, struct fw_geo_info *out)
+{
+	int failed = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!g || (ip->family != AF_INET && ip->family != AF_INET6))
+		return 0;
+	if (lookup_asn(&g->db[FW_GEO_DB_ASN], ip, out) < 0) {
+		out->asn = 0;
+		failed = 1;
+	}
+	if (lookup_place(g, ip, out) < 0)
+		failed = 1;
+	if (failed)
+		g->errors++;
+	return failed ? -1 : 0;
+}
+
+unsigned fw_geo_features(const struct fw_geo *g)
+{
+	unsigned f = 0;
+
+	if (!g)
+		return 0;
+	if (g->db[FW_GEO_DB_ASN].open)
+		f |= FW_GEO_HAS_ASN;
+	if (g->db[FW_GEO_DB_COUNTRY].open || g->db[FW_GEO_DB_CITY].open)
+		f |= FW_GEO_HAS_COUNTRY;
+	if (g->db[FW_GEO_DB_CITY].open)
+		f |= FW_GEO_HAS_LOCATION;
+	return f;
+}
+
+enum fw_geo_layout fw_geo_layout(const struct fw_geo *g, enum fw_geo_db which)
+{
+	return g && g->db[which].open ? g->db[which].layout : FW_GEO_LAYOUT_NONE;
+}
+
+uint64_t fw_geo_errors(const struct fw_geo *g)
+{
+	return g ? g->errors : 0;
+}
+
+static void status_line(char *buf, size_t len, const char *feature, const struct geo_db *d,
+			enum fw_geo_db which)
+{
+	size_t off = strlen(buf);
+
+	if (off >= len)
+		return;
+	if (d && d->open)
+		snprintf(buf + off, len - off, "%s: %s (%s)\n", feature, d->path,
+			 fw_geo_layout_name(d->layout));
+	else if (d && d->why_absent[0])
+		snprintf(buf + off, len - off, "%s: unavailable: %s database %s (%s)\n", feature,
+			 db_label[which], d->why_absent, db_flag[which]);
+	else
+		snprintf(buf + off, len - off, "%s: unavailable: no %s database configured (%s)\n",
+			 feature, db_label[which], db_flag[which]);
+}
+
+void fw_geo_status(const struct fw_geo *g, char *buf, size_t len)
+{
+	const struct geo_db *country = g ? &g->db[FW_GEO_DB_COUNTRY] : NULL;
+	const struct geo_db *city = g ? &g->db[FW_GEO_DB_CITY] : NULL;
+	size_t off;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	status_line(buf, len, "asn", g ? &g->db[FW_GEO_DB_ASN] : NULL, FW_GEO_DB_ASN);
+	off = strlen(buf);
+	/* A city database answers country questions too. */
+	if (country && !country->open && city && city->open && off < len)
+		snprintf(buf + off, len - off, "country: %s (%s, from the city database)\n",
+			 city->path, fw_geo_layout_name(city->layout));
+	else
+		status_line(buf, len, "country", country, FW_GEO_DB_COUNTRY);
+	status_line(buf, len, "location", city, FW_GEO_DB_CITY);
+}

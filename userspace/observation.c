@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Address helpers and builders for scorer observations. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "observation.h"
+
+int fw_ip_parse(const char *text, struct fw_ip *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, text, out->addr) == 1) {
+		out->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, out->addr) == 1) {
+		out->family = AF_INET6;
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return -1;
+}
+
+void fw_ip_format(const struct fw_ip *ip, char *buf, size_t len)
+{
+	if ((ip->family != AF_INET && ip->family != AF_INET6) ||
+	    !inet_ntop(ip->family, ip->addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+bool fw_ip_equal(const struct fw_ip *a, const struct fw_ip *b)
+{
+	size_t n = a->family == AF_INET ? 4 : 16;
+
+	return a->family == b->family && memcmp(a->addr, b->addr, n) == 0;
+}
+
+void fw_obs_init(struct fw_obs *obs, const char *qname, uint64_t ts_ns)
+{
+	memset(obs, 0, sizeof(*obs));
+	snprintf(obs->qname, sizeof(obs->qname), "%s", qname);
+	obs->ts_ns = ts_ns;
+	obs->qtype = 1; /* A */
+}
+
+int fw_obs_add_addr(struct fw_obs *obs, const char *ip_text, uint32_t ttl)
+{
+	struct fw_obs_addr *a;
+
+	if (obs->n_addrs >= FW_OBS_MAX_ADDRS)
+		return -1;
+	a = &obs->addrs[obs->n_addrs];
+	if (fw_ip_parse(ip_text, &a->ip) < 0)
+		return -1;
+	a->ttl = ttl;
+	obs->n_addrs++;
+	return 0;
+}
+
+int fw_obs_add_ns(struct fw_obs *obs, const char *name, uint32_t ttl)
+{
+	if (obs->n_ns >= FW_OBS_MAX_NS)
+		return -1;
+	snprintf(obs->ns[obs->n_ns].name, FW_OBS_NAME_MAX, "%s", name);
+	obs->ns[obs->n_ns].ttl = ttl;
+	obs->n_ns++;
+	return 0;
+}
+
+int fw_obs_add_glue(struct fw_obs *obs, const char *ip_text)
+{
+	if (obs->n_glue >= FW_OBS_MAX_GLUE)
+		return -1;
+	if (fw_ip_parse(ip_text, &obs->glue[obs->n_glue]) < 0)
+		return -1;
+	obs->n_glue++;
+	return 0;
+}
