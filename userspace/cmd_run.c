@@ -153,6 +153,13 @@ static int collect_top(const char *key, void *ctx)
 
 static void refresh_metrics(struct daemon *d)
 {
+	struct fw_maps maps;
+	char err[512];
+
+	if (!fw_maps_open(&maps, d->o->pin_path, 0, 0, err, sizeof(err))) {
+		fw_maps_read_counters(&maps, d->m.counters);
+		fw_maps_close(&maps);
+	}
 	d->m.top_count = 0;
 	fw_domstate_foreach(fw_detector_state(d->det), collect_top, d);
 	d->m.tracked_domains = fw_domstate_count(fw_detector_state(d->det));
