@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "feed_parse.h"
 #include "rule_sync.h"
+#include "cli_events.h"
 
 struct import {
 	struct fw_entry *e;
@@ -185,6 +186,7 @@ static int import_feed(struct fw_opts *o, const char *file)
 {
 	struct import im = { .file = file, .tty = isatty(2), .now = time(NULL) };
 	struct fw_state next;
+	size_t before;
 	struct fw_ctx ctx;
 	char srcbuf[256];
 	int ret = 1;
@@ -205,12 +207,15 @@ static int import_feed(struct fw_opts *o, const char *file)
 	}
 	if (im.tty)
 		fprintf(stderr, "fluxwall: applying %zu entries of source %s...\n", im.n, im.source);
+	before = ctx.state.n;
 	if (build_next(&ctx, &im, &next))
 		fw_err("out of memory");
 	else if (!fw_ctx_commit(&ctx, &next))
 		ret = 0;
-	if (!ret)
+	if (!ret) {
 		printf("source %s now has %zu entries\n", im.source, im.n);
+		fw_cli_event_import(o, im.source, im.n, before - (ctx.state.n - im.n));
+	}
 	fw_ctx_close(&ctx);
 	free_import(&im);
 	return ret;

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "dns_name.h"
 #include "list_print.h"
+#include "cli_events.h"
 
 struct wanted {
 	struct fw_name name;
@@ -43,6 +44,21 @@ static int parse_names(int argc, char **argv, int exact, struct wanted *out)
 	return bad ? -1 : 0;
 }
 
+static void log_names(struct fw_ctx *ctx, uint8_t list, const struct wanted *w, int n,
+		      enum fw_event_kind kind)
+{
+	struct fw_entry e = { .source = ctx->o->source ? (char *)ctx->o->source : "manual",
+			      .list = list, .action = ctx->o->action,
+			      .origin = ctx->o->source ? FW_ORIGIN_FEED : FW_ORIGIN_MANUAL };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		e.name = (char *)w[i].name.text;
+		e.match = w[i].match;
+		fw_cli_event(ctx->o, kind, &e);
+	}
+}
+
 static int add_names(struct fw_ctx *ctx, uint8_t list, const struct wanted *w, int n)
 {
 	const char *source = ctx->o->source ? ctx->o->source : "manual";
@@ -74,7 +90,10 @@ static int add_names(struct fw_ctx *ctx, uint8_t list, const struct wanted *w, i
 			return -1;
 		}
 	}
-	return fw_ctx_commit(ctx, &next);
+	if (fw_ctx_commit(ctx, &next))
+		return -1;
+	log_names(ctx, list, w, n, FW_EV_BLOCK);
+	return 0;
 }
 
 struct del_filter {
@@ -135,7 +154,10 @@ static int del_names(struct fw_ctx *ctx, uint8_t list, const struct wanted *w, i
 		fw_err("nothing was changed");
 		return -1;
 	}
-	return fw_ctx_commit(ctx, &next);
+	if (fw_ctx_commit(ctx, &next))
+		return -1;
+	log_names(ctx, list, w, n, FW_EV_UNBLOCK);
+	return 0;
 }
 
 /* Remove every entry of one source, e.g. a feed that is no longer wanted. */

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "counter_names.h"
 #include "json_out.h"
+#include "engine_setup.h"
 
 struct status {
 	struct fw_attachment att[64];
@@ -14,7 +15,23 @@ struct status {
 	struct fw_config cfg;
 	long map_names;
 	size_t by_list_origin[2][3];
+	char geo[512];
 };
+
+/* Which detection features the configured geo databases allow. */
+static void geo_status(struct fw_opts *o, char *buf, size_t len)
+{
+	char err[512];
+	struct fw_geo *g = fw_engine_geo(o->conf, buf, len, err, sizeof(err));
+	char *nl;
+
+	if (!g)
+		snprintf(buf, len, "%s", err);
+	else
+		fw_geo_close(g);
+	while ((nl = strchr(buf, '\n')))
+		*nl = ';';
+}
 
 static void collect(struct fw_ctx *ctx, struct status *s)
 {
@@ -25,6 +42,7 @@ static void collect(struct fw_ctx *ctx, struct status *s)
 	fw_maps_read_counters(&ctx->maps, s->cnt);
 	fw_maps_get_config(&ctx->maps, &s->cfg);
 	s->map_names = fw_maps_count_rules(&ctx->maps);
+	geo_status(ctx->o, s->geo, sizeof(s->geo));
 	for (i = 0; i < ctx->state.n; i++) {
 		const struct fw_entry *e = &ctx->state.e[i];
 
@@ -52,6 +70,7 @@ static void print_text(struct fw_ctx *ctx, const struct status *s)
 	printf("rule map:      %ld of %u names, filter %u KiB, deepest rule %u labels\n",
 	       s->map_names, ctx->maps.capacity, ctx->maps.filter_words * 8 / 1024,
 	       s->cfg.max_depth);
+	printf("geo data:      %s\n", s->geo);
 	printf("counters:\n");
 	for (i = 0; i < FW_CNT_MAX; i++)
 		printf("  %-22s %llu\n", fw_counter_names[i], (unsigned long long)s->cnt[i]);
@@ -89,6 +108,7 @@ static void print_json(struct fw_ctx *ctx, const struct status *s)
 	fw_json_kv_int(&j, "map_names", s->map_names);
 	fw_json_kv_uint(&j, "capacity", ctx->maps.capacity);
 	fw_json_kv_uint(&j, "max_depth", s->cfg.max_depth);
+	fw_json_kv_str(&j, "geo", s->geo);
 	fw_json_key(&j, "counters");
 	fw_json_obj_begin(&j);
 	for (i = 0; i < FW_CNT_MAX; i++)
