@@ -65,12 +65,18 @@ static __always_inline __u64 fw_rdata_mix(const struct fw_scratch *s, __u32 type
 	return fw_mix64(seed ^ w ^ ((__u64)rdlen << 48) ^ ((__u64)type << 56));
 }
 
-/* Offset just past the name at off, or a negative enum fw_walk_res. */
-static __always_inline int fw_skip_name(const struct fw_scratch *s, __u32 off, __u32 copied)
+/*
+ * Offset just past the name at off, or a negative enum fw_walk_res. A global
+ * function: the verifier checks it once, on its own, instead of once per
+ * record of the walk that calls it.
+ */
+__attribute__((noinline)) int fw_skip_name(const struct fw_scratch *s, __u32 off, __u32 copied)
 {
 	struct bpf_iter_num it;
 	int *i, res = -FW_WALK_MALFORMED;
 
+	if (!s)
+		return res;
 	bpf_iter_num_new(&it, 0, FW_MAX_LABELS + 1);
 	while ((i = bpf_iter_num_next(&it))) {
 		__u8 len;
@@ -108,17 +114,23 @@ static __always_inline __u8 fw_section_of(__u32 i, __u32 an, __u32 ns)
 
 /*
  * Walk every record after the question. Results are left in scratch: rr[],
- * n_rr, fingerprint and walk_flags. Returns FW_WALK_MALFORMED or 0.
+ * n_rr, fingerprint and walk_flags. Returns FW_WALK_MALFORMED or 0. A global
+ * function, verified once on its own.
  */
-static __always_inline int fw_walk_records(struct fw_scratch *s, const struct fw_question *q,
-					   __u32 dns_len, __u64 seed)
+__attribute__((noinline)) int fw_walk_records(struct fw_scratch *s, __u32 name_len, __u32 copied,
+					      __u32 dns_len, __u64 seed)
 {
-	__u32 an = fw_be16(s, 6), ns = fw_be16(s, 8), ar = fw_be16(s, 10);
-	__u32 total = an + ns + ar, copied = q->copied;
+	__u32 an, ns, ar, total;
 	struct bpf_iter_num it;
 	int *i, res = FW_WALK_OK;
 
-	*(volatile __u32 *)&s->walk_off = DNS_HDR_LEN + q->name_len + 4;
+	if (!s)
+		return FW_WALK_MALFORMED;
+	an = fw_be16(s, 6);
+	ns = fw_be16(s, 8);
+	ar = fw_be16(s, 10);
+	total = an + ns + ar;
+	*(volatile __u32 *)&s->walk_off = DNS_HDR_LEN + (name_len & 0x1ff) + 4;
 	*(volatile __u64 *)&s->fingerprint = 0;
 	*(volatile __u8 *)&s->n_rr = 0;
 	*(volatile __u32 *)&s->walk_flags = total > FW_SAMPLE_MAX_RR ? FW_SAMPLE_MORE_RR : 0;

@@ -23,14 +23,16 @@ struct fw_question {
 
 /*
  * Walk the question's labels in scratch, recording where each starts. The
- * results go to scratch through volatile stores: the verifier then sees them
- * as unknown values, so the 128 ways out of this loop merge into one state
- * instead of each being verified through the rest of the program.
+ * results go to scratch through volatile stores, and this is a global
+ * function: the verifier checks it once, alone, so the 128 ways out of the
+ * loop are not each carried through the rest of the program.
  */
-static __always_inline int fw_scan_labels(struct fw_scratch *s, __u32 avail)
+__attribute__((noinline)) int fw_scan_labels(struct fw_scratch *s, __u32 avail)
 {
 	__u32 off = 0, i;
 
+	if (!s)
+		return FW_CNT_MAL_TRUNCATED;
 #pragma clang loop unroll(disable)
 	for (i = 0; i < FW_MAX_LABELS + 1; i++) {
 		__u8 len;
@@ -82,6 +84,7 @@ static __always_inline int fw_parse_question(struct xdp_md *ctx, const struct fw
 		return FW_CNT_MAL_QDCOUNT;
 
 	res = fw_scan_labels(s, copy - DNS_HDR_LEN);
+	fw_opaque(res); /* the caller indexes counters with it: keep its bound check */
 	if (res)
 		return res;
 	q->copied = copy;

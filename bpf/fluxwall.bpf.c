@@ -20,6 +20,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 static __always_inline void fw_count(struct fw_stats *st, __u32 counter)
 {
+	fw_opaque(counter); /* keep the bound check even where clang can prove it */
 	if (counter < FW_CNT_MAX)
 		st->c[counter]++;
 }

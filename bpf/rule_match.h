@@ -69,16 +69,22 @@ static __always_inline struct fw_rule *fw_lookup_suffix(const struct fw_hstate *
 	return bpf_map_lookup_elem(&fw_rules, &key);
 }
 
-/* Walk the question's suffixes from the TLD inwards, up to the deepest rule. */
-static __always_inline void fw_match_question(const struct fw_config *cfg, struct fw_scratch *s,
-					      const struct fw_question *q, struct fw_match *m)
+/*
+ * Walk the question's suffixes from the TLD inwards, up to the deepest rule
+ * (or every label when sampling needs the whole name's hash). The verdict is
+ * left in scratch. A global function: the verifier checks it once, alone.
+ */
+__attribute__((noinline)) int fw_match_labels(struct fw_scratch *s, const struct fw_config *cfg,
+					      __u32 nlabels)
 {
-	__u32 nlabels = q->nlabels, depths = nlabels;
+	__u32 depths = nlabels & 0x7f;
 	struct bpf_iter_num it;
 	struct fw_hstate h;
 	int *d;
 
-	/* Samples need the whole name's hash, rules only the deepest rule's. */
+	if (!s || !cfg)
+		return 0;
+	nlabels &= 0x7f;
 	if (depths > cfg->max_depth && !cfg->sampling)
 		depths = cfg->max_depth;
 	*(volatile __u8 *)&s->verdict = FW_VERDICT_NONE;
@@ -102,6 +108,13 @@ static __always_inline void fw_match_question(const struct fw_config *cfg, struc
 
 		*(volatile __u64 *)&s->name_hash = fw_key_hi(&h, &fin);
 	}
+	return 0;
+}
+
+static __always_inline void fw_match_question(const struct fw_config *cfg, struct fw_scratch *s,
+					      const struct fw_question *q, struct fw_match *m)
+{
+	fw_match_labels(s, cfg, q->nlabels);
 	m->verdict = *(volatile __u8 *)&s->verdict;
 	m->action = *(volatile __u8 *)&s->action;
 	m->origin = *(volatile __u8 *)&s->origin;
