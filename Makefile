@@ -17,7 +17,7 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-	   -Iinclude -Iuserspace -I$(BUILD)
+	   -Iinclude -Iuserspace -I$(BUILD) -DFW_DATADIR='"$(PREFIX)/share/fluxwall"'
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__BPF__ -Iinclude -Ibpf -I$(ARCH_INC)
 LIBS	:= -lxdp -lbpf -lelf -lz -lmaxminddb -lpsl -lpcap -lm
 
@@ -36,7 +36,7 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps demo test unit-test bpf-test e2e-test bench eval install uninstall clean format
+.PHONY: all deps demo test unit-test bpf-test e2e-test build-tests bench eval install uninstall clean format
 
 all: $(BUILD)/fluxwall $(BUILD)/bench_pass.bpf.o
 
@@ -79,10 +79,12 @@ $(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
 build-tests: all $(UNIT_BIN) $(BPFT_BIN) $(TOOL_BIN)
 
 demo: deps
+	./scripts/fetch-geo.sh
 	$(MAKE) all $(TOOL_BIN)
 	./scripts/lab.sh demo
 
 test: deps
+	./scripts/fetch-geo.sh
 	$(MAKE) build-tests
 	./tests/run-all.sh
 
@@ -107,10 +109,13 @@ install: all
 	install -D -m 0755 $(BUILD)/fluxwall $(DESTDIR)$(PREFIX)/sbin/fluxwall
 	install -D -m 0644 docs/fluxwall.8 $(DESTDIR)$(PREFIX)/share/man/man8/fluxwall.8
 	install -D -m 0644 contrib/fluxwall.service $(DESTDIR)$(PREFIX)/lib/systemd/system/fluxwall.service
+	install -D -m 0644 data/protected-domains.txt $(DESTDIR)$(PREFIX)/share/fluxwall/protected-domains.txt
+	install -D -m 0644 contrib/fluxwall.conf $(DESTDIR)$(PREFIX)/share/fluxwall/fluxwall.conf.example
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/fluxwall $(DESTDIR)$(PREFIX)/share/man/man8/fluxwall.8 \
 	      $(DESTDIR)$(PREFIX)/lib/systemd/system/fluxwall.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/fluxwall
 
 format:
 	clang-format -i bpf/*.c bpf/*.h include/*.h userspace/*.c userspace/*.h
