@@ -110,11 +110,20 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	char domain[256];
 	bool flux;
 
+	int seen_name, seen_domain = 0;
+
 	fw_detector_regdomain(d, obs->qname, domain, sizeof(domain));
-	if (fw_domstate_observe(d->ds, obs->qname, obs, d->geo) < 0)
+	seen_name = fw_domstate_observe(d->ds, obs->qname, obs, d->geo);
+	if (seen_name < 0)
 		return -1;
-	if (strcmp(domain, obs->qname) && fw_domstate_observe(d->ds, domain, obs, d->geo) < 0)
-		return -1;
+	if (strcmp(domain, obs->qname)) {
+		seen_domain = fw_domstate_observe(d->ds, domain, obs, d->geo);
+		if (seen_domain < 0)
+			return -1;
+	}
+	/* Nothing new, no new verdict: the score only moves with new answers. */
+	if (!((seen_name | seen_domain) & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS)))
+		return 0;
 	score_key(d, obs->qname, obs->ts_ns, &by_name);
 	score_key(d, domain, obs->ts_ns, &by_domain);
 	best = by_name.flux || (!by_domain.flux && by_name.score > by_domain.score) ? &by_name

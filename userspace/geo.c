@@ -24,9 +24,18 @@ struct geo_db {
 	char why_absent[PATH_MAX + 64]; /* set when a configured file was missing */
 };
 
+#define FW_GEO_CACHE_SLOTS 262144 /* about 12 MiB */
+
+struct geo_cache_entry {
+	uint8_t family; /* 0: empty */
+	uint8_t prefix[6];
+	struct fw_geo_info info;
+};
+
 struct fw_geo {
 	struct geo_db db[FW_GEO_DB_MAX];
 	uint64_t errors;
+	struct geo_cache_entry cache[FW_GEO_CACHE_SLOTS];
 };
 
 static const char *const db_label[FW_GEO_DB_MAX] = {"ASN", "country", "city"};
@@ -239,6 +248,7 @@ int fw_geo_load(struct fw_geo *g, enum fw_geo_db which, const char *path, char *
 	snprintf(fresh.path, sizeof(fresh.path), "%s", path);
 	close_db(d);
 	*d = fresh;
+	memset(g->cache, 0, sizeof(g->cache)); /* answers of the old file */
 	return 0;
 }
 
@@ -383,8 +393,13 @@ static void ip_to_sockaddr(const struct fw_ip *ip, struct sockaddr_storage *ss)
 	}
 }
 
-/* 1 found, 0 not in this database, -1 corrupt. */
-static int find_entry(struct geo_db *d, const struct fw_ip *ip, MMDB_entry_s *entry)
+/*
+ * 1 found, 0 not in this database, -1 corrupt. *longest grows to the prefix
+ * length of the database node that answered, so the caller knows how wide
+ * a network shares this answer.
+ */
+static int find_entry(struct geo_db *d, const struct fw_ip *ip, MMDB_entry_s *entry,
+		      unsigned *longest)
 {
 	struct sockaddr_storage ss;
 	MMDB_lookup_result_s res;
@@ -398,17 +413,20 @@ static int find_entry(struct geo_db *d, const struct fw_ip *ip, MMDB_entry_s *en
 		return 0;
 	if (mmdb_err != MMDB_SUCCESS)
 		return -1;
+	if (res.netmask > *longest)
+		*longest = res.netmask;
 	if (!res.found_entry)
 		return 0;
 	*entry = res.entry;
 	return 1;
 }
 
-static int lookup_asn(struct geo_db *d, const struct fw_ip *ip, struct fw_geo_info *out)
+static int lookup_asn(struct geo_db *d, const struct fw_ip *ip, struct fw_geo_info *out,
+		      unsigned *longest)
 {
 	static const char *const asn[] = {"autonomous_system_number", NULL};
 	MMDB_entry_s entry;
-	int rc = find_entry(d, ip, &entry);
+	int rc = find_entry(d, ip, &entry, longest);
 
 	if (rc <= 0)
 		return rc;
@@ -453,18 +471,19 @@ static int lookup_location(struct geo_db *d, MMDB_entry_s *entry, struct fw_geo_
 }
 
 /* Country from the country database, else the city one; location from the city one. */
-static int lookup_place(struct fw_geo *g, const struct fw_ip *ip, struct fw_geo_info *out)
+static int lookup_place(struct fw_geo *g, const struct fw_ip *ip, struct fw_geo_info *out,
+			unsigned *longest)
 {
 	struct geo_db *country = &g->db[FW_GEO_DB_COUNTRY];
 	struct geo_db *city = &g->db[FW_GEO_DB_CITY];
 	MMDB_entry_s entry;
 	int failed = 0, rc;
 
-	rc = find_entry(country, ip, &entry);
+	rc = find_entry(country, ip, &entry, longest);
 	if (rc > 0)
 		rc = lookup_country(country, &entry, out);
 	failed |= rc < 0;
-	rc = find_entry(city, ip, &entry);
+	rc = find_entry(city, ip, &entry, longest);
 	if (rc > 0) {
 		if (!out->country[0])
 			failed |= lookup_country(city, &entry, out) < 0;
@@ -474,22 +493,66 @@ static int lookup_place(struct fw_geo *g, const struct fw_ip *ip, struct fw_geo_
 	return failed ? -1 : 0;
 }
 
-int fw_geo_lookup(struct fw_geo *g, const struct fw_ip *ip, struct fw_geo_info *out)
+/*
+ * Answers are cached per /24 (IPv4) or /48 (IPv6), but only when every
+ * database answered from a network at least that wide, so a cached answer
+ * is exactly what a lookup would return. Flux answers bring new addresses
+ * all the time, mostly from networks already seen.
+ */
+static size_t cache_slot(const struct fw_ip *ip)
+{
+	const uint8_t *a = ip->addr;
+	uint64_t h = ip->family == AF_INET ? ((uint64_t)a[0] << 16 | a[1] << 8 | a[2])
+					   : ((uint64_t)a[0] << 40 | (uint64_t)a[1] << 32 |
+					      (uint64_t)a[2] << 24 | a[3] << 16 | a[4] << 8 | a[5]);
+
+	h = (h ^ (ip->family == AF_INET6 ? 0x9e3779b97f4a7c15ULL : 0)) * 0xff51afd7ed558ccdULL;
+	return (size_t)(h >> 48) & (FW_GEO_CACHE_SLOTS - 1);
+}
+
+static bool cache_key_equal(const struct geo_cache_entry *c, const struct fw_ip *ip)
+{
+	return c->family == ip->family &&
+	       !memcmp(c->prefix, ip->addr, ip->family == AF_INET ? 3 : 6);
+}
+
+static int uncached_lookup(struct fw_geo *g, const struct fw_ip *ip, struct fw_geo_info *out,
+			   unsigned *longest)
 {
 	int failed = 0;
+
+	if (lookup_asn(&g->db[FW_GEO_DB_ASN], ip, out, longest) < 0) {
+		out->asn = 0;
+		failed = 1;
+	}
+	if (lookup_place(g, ip, out, longest) < 0)
+		failed = 1;
+	return failed;
+}
+
+int fw_geo_lookup(struct fw_geo *g, const struct fw_ip *ip, struct fw_geo_info *out)
+{
+	struct geo_cache_entry *c;
+	unsigned longest = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!g || (ip->family != AF_INET && ip->family != AF_INET6))
 		return 0;
-	if (lookup_asn(&g->db[FW_GEO_DB_ASN], ip, out) < 0) {
-		out->asn = 0;
-		failed = 1;
+	c = &g->cache[cache_slot(ip)];
+	if (cache_key_equal(c, ip)) {
+		*out = c->info;
+		return 0;
 	}
-	if (lookup_place(g, ip, out) < 0)
-		failed = 1;
-	if (failed)
+	if (uncached_lookup(g, ip, out, &longest)) {
 		g->errors++;
-	return failed ? -1 : 0;
+		return -1;
+	}
+	if (longest <= (ip->family == AF_INET ? 24u : 48u)) {
+		c->family = ip->family;
+		memcpy(c->prefix, ip->addr, 6);
+		c->info = *out;
+	}
+	return 0;
 }
 
 unsigned fw_geo_features(const struct fw_geo *g)
