@@ -139,7 +139,15 @@ __attribute__((noinline)) int fw_walk_records(struct fw_scratch *s, __u32 name_l
 	while ((i = bpf_iter_num_next(&it))) {
 		__u32 owner = *(volatile __u32 *)&s->walk_off & 0xffff, type, rdlen, rdata;
 		__u8 n = *(volatile __u8 *)&s->n_rr & (FW_SAMPLE_MAX_RR - 1);
-		int end = fw_skip_name(s, owner, copied);
+		__u8 first = s->msg[owner & 0x1ff];
+		int end;
+
+		/* Most owners are one backward pointer: skip the call for them. */
+		if ((first & 0xc0) == 0xc0 && owner + 1 < copied &&
+		    (((first & 0x3f) << 8) | s->msg[(owner + 1) & 0x1ff]) < owner)
+			end = owner + 2;
+		else
+			end = fw_skip_name(s, owner, copied);
 
 		if (end < 0) {
 			res = -end;

@@ -123,7 +123,7 @@ enum fw_sample_flag {
  * message (compressed, as on the wire); userspace decodes them from msg.
  */
 struct fw_sample {
-	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 ts_ns; /* bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC_COARSE */
 	__u64 fingerprint;
 	__u32 ifindex;
 	__u16 dns_len;	/* length of the whole message */

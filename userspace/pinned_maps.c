@@ -16,8 +16,10 @@
 #include "fluxwall.skel.h"
 #include "conf.h"
 
-static const char *const pinned_names[] = { FW_MAP_RULES, FW_MAP_FILTER, FW_MAP_CONFIG,
-					    FW_MAP_PORTS, FW_MAP_STATS };
+/* The first five are opened by fw_maps_open; purge removes them all. */
+static const char *const pinned_names[] = { FW_MAP_RULES,   FW_MAP_FILTER, FW_MAP_CONFIG,
+					    FW_MAP_PORTS,   FW_MAP_STATS,  FW_MAP_SAMPLES,
+					    FW_MAP_SEEN,    FW_MAP_TRUSTED };
 
 static int open_pinned(const char *pin_path, const char *name)
 {
