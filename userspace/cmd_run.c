@@ -60,16 +60,44 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* The whole explanation (features, terms, IPs, ASNs, countries) as JSON. */
+static char *evidence_json(struct daemon *d, const char *name)
+{
+	struct fw_score_result r;
+	struct fw_evidence ev;
+	struct fw_features f;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (fw_detector_explain(d->det, name, clock_ns(CLOCK_REALTIME), &f, &r, &ev))
+		return NULL;
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return NULL;
+	fw_explain_json_file(mem, name, &f, &r, &ev);
+	fclose(mem);
+	if (buf && len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	return buf;
+}
+
 static void log_event(struct daemon *d, enum fw_event_kind kind, const char *name, double score,
 		      const char *reason, uint64_t expires_ns)
 {
 	struct fw_event ev = { .kind = kind, .name = name, .origin = FW_ORIGIN_AUTO,
 			       .source = "auto", .action = FW_ACT_DEFAULT, .score = score,
 			       .reason = reason, .expires_ns = expires_ns };
-	char err[512];
+	char err[512], *evidence = NULL;
 
-	if (d->log && fw_eventlog_write(d->log, &ev, err, sizeof(err)))
+	if (!d->log)
+		return;
+	if (kind == FW_EV_BLOCK || kind == FW_EV_ALERT)
+		evidence = evidence_json(d, name);
+	ev.evidence = evidence;
+	if (fw_eventlog_write(d->log, &ev, err, sizeof(err)))
 		fw_err("event log: %s", err);
+	free(evidence);
 }
 
 static void act_on(struct daemon *d, const struct fw_detection *det)

@@ -13,6 +13,7 @@
 
 #include "daemon_lists.h"
 #include "dns_name.h"
+#include "metrics.h"
 
 static void free_allow(struct fw_daemon_lists *l)
 {
@@ -27,15 +28,6 @@ static void free_allow(struct fw_daemon_lists *l)
 	l->nallow = 0;
 }
 
-static enum fw_list_kind kind_of(const struct fw_entry *e)
-{
-	if (e->list == FW_LIST_ALLOW)
-		return FW_LIST_KIND_ALLOW;
-	if (e->origin == FW_ORIGIN_AUTO)
-		return FW_LIST_KIND_AUTO;
-	return e->origin == FW_ORIGIN_FEED ? FW_LIST_KIND_FEED : FW_LIST_KIND_MANUAL;
-}
-
 static void snapshot(struct fw_daemon_lists *l, const struct fw_state *st)
 {
 	size_t i;
@@ -45,7 +37,7 @@ static void snapshot(struct fw_daemon_lists *l, const struct fw_state *st)
 	l->allow = calloc(st->n + 1, sizeof(*l->allow));
 	l->allow_exact = calloc(st->n + 1, 1);
 	for (i = 0; i < st->n; i++) {
-		l->list_size[kind_of(&st->e[i])]++;
+		l->list_size[fw_list_kind_of(&st->e[i])]++;
 		if (st->e[i].list != FW_LIST_ALLOW || !l->allow || !l->allow_exact)
 			continue;
 		l->allow_exact[l->nallow] = st->e[i].match == FW_MATCH_EXACT;

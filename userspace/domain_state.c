@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "hash_mix.h"
 #include "domain_state.h"
 #include "name_table.h"
 
@@ -324,15 +325,6 @@ static uint32_t count_read(const struct fw_domstate *t, const struct dom *d, enu
 
 /* ---- hashing -------------------------------------------------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
 
 static uint64_t addr_hash(const uint8_t addr[16])
 {
@@ -340,7 +332,7 @@ static uint64_t addr_hash(const uint8_t addr[16])
 
 	memcpy(&hi, addr, 8);
 	memcpy(&lo, addr + 8, 8);
-	return mix64(hi ^ mix64(lo ^ 0x9e3779b97f4a7c15ull));
+	return fw_fmix64(hi ^ fw_fmix64(lo ^ 0x9e3779b97f4a7c15ull));
 }
 
 static uint32_t text_hash32(const char *s)
@@ -603,7 +595,7 @@ static uint32_t answer_fingerprint(const struct fw_obs *obs)
 		to_mapped(&obs->addrs[i].ip, addr);
 		sum += addr_hash(addr);
 	}
-	return (uint32_t)(mix64(sum) >> 32) | 1;
+	return (uint32_t)(fw_fmix64(sum) >> 32) | 1;
 }
 
 /* True when fp is a set not seen in the window; remembers it either way. */

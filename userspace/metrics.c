@@ -4,7 +4,7 @@
 
 #include "metrics.h"
 
-static enum fw_list_kind kind_of(const struct fw_entry *e)
+enum fw_list_kind fw_list_kind_of(const struct fw_entry *e)
 {
 	if (e->list == FW_LIST_ALLOW)
 		return FW_LIST_KIND_ALLOW;
@@ -22,5 +22,5 @@ void fw_metrics_fill(struct fw_metrics *m, struct fw_maps *maps, const struct fw
 		fw_maps_read_counters(maps, m->counters);
 	memset(m->list_size, 0, sizeof(m->list_size));
 	for (i = 0; st && i < st->n; i++)
-		m->list_size[kind_of(&st->e[i])]++;
+		m->list_size[fw_list_kind_of(&st->e[i])]++;
 }

@@ -5,6 +5,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "hash_mix.h"
 #include "name_table.h"
 
 static size_t pow2_at_least(size_t n)
@@ -48,15 +49,6 @@ void fw_ntab_free(struct fw_ntab *t)
 	t->count = 0;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
 
 uint64_t fw_ntab_hash(const struct fw_ntab *t, const char *name)
 {
@@ -68,7 +60,7 @@ uint64_t fw_ntab_hash(const struct fw_ntab *t, const char *name)
 		h ^= *p++;
 		h *= 0x100000001b3ull;
 	}
-	return mix64(h ^ t->seed);
+	return fw_fmix64(h ^ t->seed);
 }
 
 struct fw_ntab_node *fw_ntab_find(const struct fw_ntab *t, const char *name, uint64_t hash)
