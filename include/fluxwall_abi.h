@@ -84,6 +84,7 @@ struct fw_config {
 	__u32 trusted_count;		    /* entries in fw_trusted; 0 trusts all */
 	__u32 pad2;
 	__u64 sample_interval_ns;	    /* resend an unchanged answer set after this */
+	__u64 generation;		    /* of the state file the maps reflect */
 };
 
 /* Trusted resolver address: IPv4 as ::ffff:a.b.c.d. */

@@ -65,8 +65,14 @@ int fw_require_root(const char *verb);
 int fw_ctx_open(struct fw_ctx *ctx, struct fw_opts *o, int create);
 void fw_ctx_close(struct fw_ctx *ctx);
 
-/* Apply `next` to the maps, then save it; all or nothing. Takes ownership. */
+/* Save `next`, then apply it to the maps; all or nothing. Takes ownership. */
 int fw_ctx_commit(struct fw_ctx *ctx, struct fw_state *next);
+
+/*
+ * Make --action, or default_action from the config file, the default action
+ * and keep it in the state file, so a reboot does not lose it.
+ */
+int fw_ctx_apply_default_action(struct fw_ctx *ctx);
 
 /* Kernel id of the rules map, to recognise our own attachments. */
 uint32_t fw_rules_map_id(struct fw_maps *m);

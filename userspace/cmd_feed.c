@@ -25,6 +25,7 @@ struct import {
 	size_t n, cap;
 	const char *source, *file;
 	unsigned long invalid;
+	uint8_t action;
 	int tty;
 	time_t now;
 };
@@ -50,7 +51,8 @@ static int keep_entry(const struct fw_feed_entry *fe, void *arg)
 		return -1;
 	e->list = fe->list == FW_FEED_ALLOW ? FW_LIST_ALLOW : FW_LIST_BLOCK;
 	e->match = fe->match == FW_FEED_EXACT ? FW_MATCH_EXACT : FW_MATCH_SUBTREE;
-	e->action = fe->action;
+	/* A feed's own policy (RPZ) wins over --action, which fills in the rest. */
+	e->action = fe->action != FW_ACT_DEFAULT ? fe->action : im->action;
 	e->origin = FW_ORIGIN_FEED;
 	e->added = im->now;
 	im->n++;
@@ -184,7 +186,8 @@ static int parse_feed(struct fw_opts *o, const char *file, struct import *im)
 
 static int import_feed(struct fw_opts *o, const char *file)
 {
-	struct import im = { .file = file, .tty = isatty(2), .now = time(NULL) };
+	struct import im = { .file = file, .tty = isatty(2), .now = time(NULL),
+			     .action = o->action };
 	struct fw_state next;
 	size_t before;
 	struct fw_ctx ctx;
@@ -228,25 +231,50 @@ static const char *rpz_policy(uint8_t action, uint8_t default_action)
 	return action == FW_ACT_NXDOMAIN ? "." : "rpz-drop.";
 }
 
-/* One name's merged rule, as at most two RPZ records: the name and its subtree. */
-static void rpz_name(FILE *out, const char *name, const struct fw_rule *r, uint8_t dflt)
-{
-	const char *self = NULL, *below = NULL;
+struct merged {
+	const char *name;
+	struct fw_rule r;
+};
 
-	if (r->flags & (FW_ALLOW_EXACT | FW_ALLOW_SUBTREE))
-		self = "rpz-passthru.";
-	else if (r->flags & FW_BLOCK_EXACT)
-		self = rpz_policy(r->exact_action, dflt);
-	else if (r->flags & FW_BLOCK_SUBTREE)
-		self = rpz_policy(r->subtree_action, dflt);
-	if (r->flags & FW_ALLOW_SUBTREE)
-		below = "rpz-passthru.";
-	else if (r->flags & FW_BLOCK_SUBTREE)
-		below = rpz_policy(r->subtree_action, dflt);
-	if (self)
-		fprintf(out, "%s CNAME %s\n", name, self);
-	if (below)
-		fprintf(out, "*.%s CNAME %s\n", name, below);
+static int cmp_merged(const void *a, const void *b)
+{
+	return strcmp(((const struct merged *)a)->name, ((const struct merged *)b)->name);
+}
+
+static const struct fw_rule *rule_of(const struct merged *m, size_t n, const char *name)
+{
+	struct merged key = { .name = name };
+	const struct merged *hit = bsearch(&key, m, n, sizeof(*m), cmp_merged);
+
+	return hit ? &hit->r : NULL;
+}
+
+/*
+ * What fluxwall does to a query for `name` (below == 0) or for any name
+ * strictly below it (below == 1): an allow rule at any depth wins, then the
+ * longest block rule. NULL means the query resolves.
+ */
+static const char *fluxwall_policy(const struct merged *m, size_t n, const char *name, int below,
+				   uint8_t dflt)
+{
+	const char *best = NULL, *suffix = name, *dot;
+
+	for (;;) {
+		const struct fw_rule *r = rule_of(m, n, suffix);
+		int exact = suffix == name && !below;
+
+		if (r && ((r->flags & FW_ALLOW_SUBTREE) || (exact && (r->flags & FW_ALLOW_EXACT))))
+			return "rpz-passthru.";
+		/* the first block rule met walking up is the longest match */
+		if (r && !best && exact && (r->flags & FW_BLOCK_EXACT))
+			best = rpz_policy(r->exact_action, dflt);
+		else if (r && !best && (r->flags & FW_BLOCK_SUBTREE))
+			best = rpz_policy(r->subtree_action, dflt);
+		dot = strchr(suffix, '.');
+		if (!dot)
+			return best;
+		suffix = dot + 1;
+	}
 }
 
 static int cmp_by_name(const void *a, const void *b)
@@ -256,28 +284,57 @@ static int cmp_by_name(const void *a, const void *b)
 }
 
 /* A name may come from several sources; RPZ allows one policy per owner. */
-static int export_rpz(FILE *out, const struct fw_state *st, uint8_t dflt)
+static struct merged *merge_by_name(const struct fw_state *st, size_t *count)
 {
 	const struct fw_entry **by_name = calloc(st->n ? st->n : 1, sizeof(*by_name));
-	size_t i, j;
+	struct merged *m = calloc(st->n ? st->n : 1, sizeof(*m));
+	size_t i, j, n = 0;
 
-	if (!by_name)
-		return -1;
+	if (!by_name || !m) {
+		free(by_name);
+		free(m);
+		return NULL;
+	}
 	for (i = 0; i < st->n; i++)
 		by_name[i] = &st->e[i];
 	qsort(by_name, st->n, sizeof(*by_name), cmp_by_name);
+	for (i = 0; i < st->n; i = j) {
+		m[n].name = by_name[i]->name;
+		for (j = i; j < st->n && !strcmp(by_name[j]->name, by_name[i]->name); j++)
+			fw_merge_entry(&m[n].r, by_name[j]);
+		n++;
+	}
+	free(by_name);
+	*count = n;
+	return m;
+}
+
+/*
+ * Every listed name becomes an owner in the zone, and an owner hides the
+ * wildcards above it. So each owner gets the policy fluxwall gives it, and a
+ * wildcard below it whenever fluxwall blocks or allows its subtree, even by
+ * inheritance from a parent: then the zone answers every name as fluxwall.
+ */
+static int export_rpz(FILE *out, const struct fw_state *st, uint8_t dflt)
+{
+	size_t n, i;
+	struct merged *m = merge_by_name(st, &n);
+
+	if (!m)
+		return -1;
 	fprintf(out, "; fluxwall block and allow lists as a response policy zone\n"
 		     "$TTL 300\n"
 		     "@ IN SOA localhost. hostmaster.localhost. 1 3600 600 86400 300\n"
 		     "@ IN NS localhost.\n");
-	for (i = 0; i < st->n; i = j) {
-		struct fw_rule r = {};
+	for (i = 0; i < n; i++) {
+		const char *self = fluxwall_policy(m, n, m[i].name, 0, dflt);
+		const char *below = fluxwall_policy(m, n, m[i].name, 1, dflt);
 
-		for (j = i; j < st->n && !strcmp(by_name[j]->name, by_name[i]->name); j++)
-			fw_merge_entry(&r, by_name[j]);
-		rpz_name(out, by_name[i]->name, &r, dflt);
+		fprintf(out, "%s CNAME %s\n", m[i].name, self ? self : "rpz-passthru.");
+		if (below)
+			fprintf(out, "*.%s CNAME %s\n", m[i].name, below);
 	}
-	free(by_name);
+	free(m);
 	return 0;
 }
 

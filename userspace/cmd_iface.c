@@ -19,16 +19,6 @@ uint32_t fw_rules_map_id(struct fw_maps *m)
 	return info.id;
 }
 
-static int set_default_action(struct fw_ctx *ctx, uint8_t action)
-{
-	struct fw_config cfg;
-
-	if (fw_maps_get_config(&ctx->maps, &cfg))
-		return -1;
-	cfg.default_action = action;
-	return fw_maps_set_config(&ctx->maps, &cfg);
-}
-
 static int check_capacity(struct fw_ctx *ctx)
 {
 	if (!(ctx->o->given & OPT_CAPACITY) || ctx->maps.capacity == ctx->o->capacity)
@@ -59,11 +49,9 @@ int cmd_attach(struct fw_opts *o, int argc, char **argv)
 		return 1;
 	if (check_capacity(&ctx))
 		goto out;
-	if (o->action != FW_ACT_DEFAULT && set_default_action(&ctx, o->action)) {
-		fw_err("cannot set the default action: %s", strerror(errno));
+	if (fw_ctx_apply_default_action(&ctx))
 		goto out;
-	}
-	if (fw_attach(o->pin_path, ctx.maps.capacity, argv[0], o->mode, &a, note, sizeof(note),
+	if (fw_attach(o->pin_path, ctx.maps.capacity, fw_rules_map_id(&ctx.maps), argv[0], o->mode, &a, note, sizeof(note),
 		      err, sizeof(err))) {
 		fw_err("%s", err);
 		goto out;
@@ -164,28 +152,53 @@ static int parse_port(const char *s, uint16_t *port)
 
 static void list_ports(struct fw_maps *m, int json)
 {
-	int p, n = 0;
+	uint16_t ports[FW_STATE_MAX_PORTS];
+	int n = fw_maps_get_ports(m, ports, FW_STATE_MAX_PORTS), i;
 
 	printf(json ? "[" : "");
-	for (p = 1; p < 65536; p++) {
-		if (fw_maps_port_get(m, (uint16_t)p) != 1)
-			continue;
-		printf(json ? "%s%d" : "%s%d", n ? (json ? "," : " ") : "", p);
-		n++;
-	}
+	for (i = 0; i < n; i++)
+		printf("%s%u", i ? (json ? "," : " ") : "", ports[i]);
 	printf(json ? "]\n" : "\n");
+}
+
+/* The ports the state file asks for after adding or removing some. */
+static int edit_ports(struct fw_state_opts *so, const uint16_t *ports, int n, int on)
+{
+	int i, j;
+
+	if (!so->nports)
+		so->ports[so->nports++] = 53;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < so->nports && so->ports[j] != ports[i]; j++)
+			;
+		if (on && j == so->nports) {
+			if (so->nports >= FW_STATE_MAX_PORTS) {
+				fw_err("at most %d DNS source ports", FW_STATE_MAX_PORTS);
+				return -1;
+			}
+			so->ports[so->nports++] = ports[i];
+		} else if (!on && j < so->nports) {
+			so->ports[j] = so->ports[--so->nports];
+		}
+	}
+	if (!so->nports) {
+		fw_err("at least one DNS source port must remain");
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_ports(struct fw_opts *o, int argc, char **argv)
 {
 	const char *sub = argc ? argv[0] : "list";
-	uint16_t ports[64];
+	uint16_t ports[FW_STATE_MAX_PORTS];
+	struct fw_state next;
 	struct fw_ctx ctx;
-	int i, n = argc - 1, on = !strcmp(sub, "add");
+	int i, n = argc - 1, on = !strcmp(sub, "add"), ret = 1;
 
 	if (!strcmp(sub, "list") && argc <= 1) {
 		n = 0;
-	} else if ((strcmp(sub, "add") && strcmp(sub, "del")) || n < 1 || n > 64) {
+	} else if ((strcmp(sub, "add") && strcmp(sub, "del")) || n < 1 || n > FW_STATE_MAX_PORTS) {
 		fw_err("usage: fluxwall ports list | ports add|del PORT...");
 		return 1;
 	}
@@ -194,15 +207,19 @@ int cmd_ports(struct fw_opts *o, int argc, char **argv)
 			return 1;
 	if (fw_require_root("ports") || fw_ctx_open(&ctx, o, 1))
 		return 1;
-	for (i = 0; i < n; i++) {
-		if (fw_maps_port_set(&ctx.maps, ports[i], on)) {
-			fw_err("cannot update %s/%s: %s", o->pin_path, FW_MAP_PORTS,
-			       strerror(errno));
-			fw_ctx_close(&ctx);
-			return 1;
+	if (n) {
+		if (fw_state_clone(&ctx.state, &next))
+			goto out;
+		if (edit_ports(&next.opts, ports, n, on)) {
+			fw_state_free(&next);
+			goto out;
 		}
+		if (fw_ctx_commit(&ctx, &next))
+			goto out;
 	}
 	list_ports(&ctx.maps, o->json);
+	ret = 0;
+out:
 	fw_ctx_close(&ctx);
-	return 0;
+	return ret;
 }

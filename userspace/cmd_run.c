@@ -249,19 +249,17 @@ static void ctl_handler(const char *req, FILE *out, void *ctx)
 static int configure_data_path(struct daemon *d, struct fw_ctx *ctx)
 {
 	struct fw_config cfg;
-	unsigned i;
 
-	for (i = 0; i < d->c->dns_ports.n; i++)
-		if (fw_maps_port_set(&ctx->maps, d->c->dns_ports.port[i], 1))
-			return -1;
+	/* Ports set with `fluxwall ports` are kept in the state and win. */
+	if (!ctx->state.opts.nports &&
+	    fw_maps_set_ports(&ctx->maps, d->c->dns_ports.port, d->c->dns_ports.n))
+		return -1;
 	if (fw_maps_set_trusted(&ctx->maps, &d->c->trusted_resolvers))
 		return -1;
-	if (fw_maps_get_config(&ctx->maps, &cfg))
+	if (fw_ctx_apply_default_action(ctx) || fw_maps_get_config(&ctx->maps, &cfg))
 		return -1;
 	cfg.sampling = 1;
 	cfg.sample_interval_ns = d->c->sample_interval * 1000000000ull;
-	if (d->o->action != FW_ACT_DEFAULT)
-		cfg.default_action = d->o->action;
 	return fw_maps_set_config(&ctx->maps, &cfg);
 }
 
@@ -275,7 +273,7 @@ static int start_data_path(struct daemon *d, const char *iface)
 
 	if (fw_ctx_open(&ctx, d->o, 1))
 		return -1;
-	if (fw_attach(d->o->pin_path, ctx.maps.capacity, iface, d->o->mode, &a, note, sizeof(note),
+	if (fw_attach(d->o->pin_path, ctx.maps.capacity, fw_rules_map_id(&ctx.maps), iface, d->o->mode, &a, note, sizeof(note),
 		      err, sizeof(err))) {
 		fw_err("%s", err);
 		goto out;

@@ -161,7 +161,6 @@ static const char *option_name(unsigned int bit)
 static int load_settings(struct fw_opts *o, struct fw_conf *conf)
 {
 	const char *path = o->config ? o->config : FW_CONF_PATH;
-	enum fw_action action;
 	char err[1024];
 
 	if (fw_conf_init(conf) || fw_conf_load_file(conf, path, o->config != NULL, err, sizeof(err)) ||
@@ -180,9 +179,6 @@ static int load_settings(struct fw_opts *o, struct fw_conf *conf)
 		o->mode = !strcmp(conf->mode, "native") ? FW_MODE_NATIVE :
 			  !strcmp(conf->mode, "skb")	  ? FW_MODE_SKB :
 							    FW_MODE_AUTO;
-	action = fw_conf_default_action(conf);
-	if (!(o->given & OPT_ACTION) && conf->src[FW_CONF_OPT_default_action] != FW_CONF_SRC_DEFAULT)
-		o->action = (uint8_t)action;
 	return 0;
 }
 

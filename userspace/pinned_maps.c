@@ -321,3 +321,41 @@ int fw_maps_open_samples(struct fw_maps *m)
 	snprintf(path, sizeof(path), "%s/%s", m->pin_path, FW_MAP_SAMPLES);
 	return bpf_obj_get(path);
 }
+
+int fw_maps_set_ports(struct fw_maps *m, const uint16_t *ports, unsigned n)
+{
+	static uint64_t want[FW_PORT_WORDS];
+	uint32_t w;
+	unsigned i;
+
+	memset(want, 0, sizeof(want));
+	for (i = 0; i < n; i++)
+		want[ports[i] >> 6] |= 1ULL << (ports[i] & 63);
+	for (w = 0; w < FW_PORT_WORDS; w++) {
+		uint64_t have = 0;
+
+		if (bpf_map_lookup_elem(m->ports_fd, &w, &have))
+			return -1;
+		if (have != want[w] && bpf_map_update_elem(m->ports_fd, &w, &want[w], BPF_ANY))
+			return -1;
+	}
+	return 0;
+}
+
+int fw_maps_get_ports(struct fw_maps *m, uint16_t *ports, unsigned max)
+{
+	unsigned n = 0;
+	uint32_t w;
+
+	for (w = 0; w < FW_PORT_WORDS; w++) {
+		uint64_t bits = 0;
+		int b;
+
+		if (bpf_map_lookup_elem(m->ports_fd, &w, &bits))
+			return -1;
+		for (b = 0; b < 64 && bits; b++)
+			if (bits & (1ULL << b) && n < max)
+				ports[n++] = (uint16_t)(w * 64 + b);
+	}
+	return (int)n;
+}

@@ -44,6 +44,12 @@ int fw_maps_read_counters(struct fw_maps *m, uint64_t out[FW_CNT_MAX]);
 long fw_maps_count_rules(struct fw_maps *m);
 
 int fw_maps_port_get(struct fw_maps *m, uint16_t port);
+
+/* Make exactly these ports DNS source ports. */
+int fw_maps_set_ports(struct fw_maps *m, const uint16_t *ports, unsigned n);
+
+/* The DNS source ports, at most max of them; -1 on error. */
+int fw_maps_get_ports(struct fw_maps *m, uint16_t *ports, unsigned max);
 int fw_maps_port_set(struct fw_maps *m, uint16_t port, int on);
 
 struct fw_conf_addrs;

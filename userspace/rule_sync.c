@@ -291,3 +291,61 @@ out:
 	keyed_free(&kt);
 	return ret;
 }
+
+/* Keys in the map that `to` does not have, from an interrupted update. */
+static int delete_strays(struct fw_maps *m, const struct keyed_state *to)
+{
+	struct fw_key cur, next;
+	void *prev = NULL;
+	size_t n = 0, cap = 0, i;
+	struct fw_key *strays = NULL;
+	int ret = 0;
+
+	while (!bpf_map_get_next_key(m->rules_fd, prev, &next)) {
+		if (fw_ki_first(&to->ki, &next) == FW_KI_NONE) {
+			if (n == cap) {
+				struct fw_key *ns;
+
+				cap = cap ? cap * 2 : 1024;
+				ns = realloc(strays, cap * sizeof(*ns));
+				if (!ns) {
+					free(strays);
+					return -1;
+				}
+				strays = ns;
+			}
+			strays[n++] = next;
+		}
+		cur = next;
+		prev = &cur;
+	}
+	for (i = 0; i < n; i++)
+		if (bpf_map_delete_elem(m->rules_fd, &strays[i]) && errno != ENOENT)
+			ret = -1;
+	free(strays);
+	return ret;
+}
+
+int fw_resync_maps(struct fw_maps *m, const struct fw_state *to, char *err, size_t errlen)
+{
+	struct fw_state empty = {};
+	struct keyed_state kt;
+	struct fw_config cfg;
+	int ret;
+
+	if (fw_maps_get_config(m, &cfg)) {
+		snprintf(err, errlen, "cannot read %s/%s: %s", m->pin_path, FW_MAP_CONFIG,
+			 strerror(errno));
+		return -1;
+	}
+	if (fw_sync_maps(m, &empty, to, 1, err, errlen))
+		return -1;
+	if (keyed_build(to, cfg.seed, &kt, err, errlen))
+		return -1;
+	ret = delete_strays(m, &kt);
+	keyed_free(&kt);
+	if (ret)
+		snprintf(err, errlen, "cannot remove stale rules from %s/%s: %s", m->pin_path,
+			 FW_MAP_RULES, strerror(errno));
+	return ret;
+}

@@ -17,6 +17,13 @@
 int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
 		 int full, char *err, size_t errlen);
 
+/*
+ * Make the maps hold exactly `to`, whatever they held: every rule written,
+ * every other key deleted, filter and depth mask rebuilt. For maps that were
+ * just created or that an interrupted update left behind.
+ */
+int fw_resync_maps(struct fw_maps *m, const struct fw_state *to, char *err, size_t errlen);
+
 /* The value the data path sees for the given entries of one name. */
 void fw_merge_entry(struct fw_rule *r, const struct fw_entry *e);
 

@@ -18,7 +18,7 @@
 
 int fw_msg_name(const uint8_t *msg, size_t len, size_t off, char *out, size_t outlen)
 {
-	size_t pos = 0, pointers = 0, floor = off;
+	size_t pos = 0, pointers = 0, floor = off, wire = 1; /* the root byte */
 	int i;
 
 	for (i = 0; i < 256; i++) {
@@ -43,12 +43,19 @@ int fw_msg_name(const uint8_t *msg, size_t len, size_t off, char *out, size_t ou
 			off = floor = target;
 			continue;
 		}
-		if (l & 0xc0 || off + 1 + l > len || pos + l + 2 > outlen)
+		wire += 1 + l;
+		if (l & 0xc0 || off + 1 + l > len || pos + l + 2 > outlen || wire > FW_MAX_NAME)
 			return -1;
 		if (pos)
 			out[pos++] = '.';
-		for (size_t k = 0; k < l; k++)
-			out[pos++] = (char)tolower(msg[off + 1 + k]);
+		for (size_t k = 0; k < l; k++) {
+			uint8_t c = msg[off + 1 + k];
+
+			/* No text form: "com\0" would make "a.com\0.evil" read "a.com". */
+			if (c == 0 || c == '.')
+				return -1;
+			out[pos++] = (char)tolower(c);
+		}
 		off += 1 + l;
 	}
 	return -1;

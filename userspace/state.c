@@ -3,6 +3,7 @@
  * The state file, one rule a line, tab separated:
  *
  *   # fluxwall state v1
+ *   # option generation <n>            (and default_action, ports)
  *   <list> <match> <action> <origin> <added> <expires> <score> <source> <name> <reason>
  *   # end <count>
  *
@@ -155,6 +156,7 @@ int fw_state_clone(const struct fw_state *src, struct fw_state *dst)
 
 	memset(dst, 0, sizeof(*dst));
 	memcpy(dst->path, src->path, sizeof(dst->path));
+	dst->opts = src->opts;
 	for (i = 0; i < src->n; i++) {
 		if (fw_state_add(dst, &src->e[i])) {
 			fw_state_free(dst);
@@ -238,6 +240,40 @@ static int parse_entry(char *line, struct fw_entry *e, char *why, size_t whylen)
 	return 0;
 }
 
+/* "# option KEY VALUE..." lines; 0, or -1 with why filled. */
+static int parse_option(const char *line, struct fw_state_opts *o, char *why, size_t whylen)
+{
+	char key[32], rest[512], *tok, *save = NULL, *end;
+
+	if (sscanf(line, "# option %31s %511[^\n]", key, rest) != 2) {
+		snprintf(why, whylen, "bad option line");
+		return -1;
+	}
+	if (!strcmp(key, "generation")) {
+		o->generation = strtoull(rest, &end, 10);
+		if (*end)
+			goto bad;
+	} else if (!strcmp(key, "default_action")) {
+		if (fw_action_parse(rest, &o->default_action))
+			goto bad;
+	} else if (!strcmp(key, "ports")) {
+		for (tok = strtok_r(rest, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			unsigned long p = strtoul(tok, &end, 10);
+
+			if (*end || !p || p > 65535 || o->nports >= FW_STATE_MAX_PORTS)
+				goto bad;
+			o->ports[o->nports++] = (uint16_t)p;
+		}
+	} else {
+		snprintf(why, whylen, "unknown option '%s'", key);
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(why, whylen, "bad value for option '%s'", key);
+	return -1;
+}
+
 static int state_error(char *err, size_t errlen, const char *path, size_t line, const char *why)
 {
 	snprintf(err, errlen,
@@ -274,6 +310,13 @@ static int read_state_file(struct fw_state *st, FILE *f, char *err, size_t errle
 						   "not a fluxwall state file (no header line)");
 			}
 			seen_magic = 1;
+			continue;
+		}
+		if (!strncmp(line, "# option ", 9)) {
+			if (parse_option(line, &st->opts, why, sizeof(why))) {
+				free(line);
+				return state_error(err, errlen, st->path, lineno, why);
+			}
 			continue;
 		}
 		if (!strncmp(line, "# end ", 6)) {
@@ -329,6 +372,21 @@ static void write_entry(FILE *f, const struct fw_entry *e)
 		e->reason);
 }
 
+static void write_options(FILE *f, const struct fw_state_opts *o)
+{
+	unsigned i;
+
+	fprintf(f, "# option generation %llu\n", (unsigned long long)o->generation);
+	if (o->default_action != FW_ACT_DEFAULT)
+		fprintf(f, "# option default_action %s\n", fw_action_str(o->default_action));
+	if (!o->nports)
+		return;
+	fprintf(f, "# option ports");
+	for (i = 0; i < o->nports; i++)
+		fprintf(f, " %u", o->ports[i]);
+	fputc('\n', f);
+}
+
 static int fsync_dir_of(const char *path)
 {
 	char dir[4096];
@@ -379,6 +437,7 @@ int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
 		return -1;
 	}
 	fprintf(f, "%s\n", STATE_MAGIC);
+	write_options(f, &st->opts);
 	for (i = 0; i < st->n; i++)
 		write_entry(f, &st->e[i]);
 	fprintf(f, "# end %zu\n", st->n);

@@ -35,9 +35,20 @@ struct fw_entry {
 	uint8_t origin; /* enum fw_origin */
 };
 
+#define FW_STATE_MAX_PORTS 64
+
+/* Settings kept with the lists, so they survive a reboot with them. */
+struct fw_state_opts {
+	uint64_t generation;   /* bumped by every commit; the maps record theirs */
+	uint8_t default_action; /* FW_ACT_DEFAULT when never set */
+	uint16_t nports;	/* 0: never set (port 53) */
+	uint16_t ports[FW_STATE_MAX_PORTS];
+};
+
 struct fw_state {
 	struct fw_entry *e;
 	size_t n, cap;
+	struct fw_state_opts opts;
 	char path[4096];
 };
 

@@ -143,8 +143,9 @@ static void describe(const struct fw_attachment *a, int fell_back_to_skb, char *
 				  : "");
 }
 
-int fw_attach(const char *pin_path, uint32_t capacity, const char *ifname, enum fw_mode mode,
-	      struct fw_attachment *out, char *note, size_t notelen, char *err, size_t errlen)
+int fw_attach(const char *pin_path, uint32_t capacity, uint32_t rules_map_id, const char *ifname,
+	      enum fw_mode mode, struct fw_attachment *out, char *note, size_t notelen, char *err,
+	      size_t errlen)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .prog_name = FW_PROG_NAME);
 	int ifindex = fw_ifindex(ifname, err, errlen), ret, fell_back = 0;
@@ -153,11 +154,15 @@ int fw_attach(const char *pin_path, uint32_t capacity, const char *ifname, enum 
 
 	if (!ifindex)
 		return -1;
-	if (fw_find_attachment(ifindex, 0, out)) {
+	if (fw_find_attachment(ifindex, rules_map_id, out)) {
 		snprintf(note, notelen, "fluxwall is already attached to %s in %s mode (program id %u)",
 			 ifname, out->mode, out->prog_id);
 		return 0;
 	}
+	/* A fluxwall program whose maps are no longer pinned (they were removed
+	 * under it) would never see new rules: replace it. */
+	if (fw_find_attachment(ifindex, 0, out) && fw_detach(ifname, err, errlen))
+		return -1;
 	if (fw_prog_open(pin_path, capacity, 0, &skel, err, errlen))
 		return -1;
 	opts.obj = skel->obj;

@@ -23,9 +23,14 @@ struct fw_attachment {
 	int dispatcher;	   /* 1: through libxdp's dispatcher, 0: a single program */
 };
 
-/* Attach to ifname; what happened (mode, dispatcher or not) goes to note. */
-int fw_attach(const char *pin_path, uint32_t capacity, const char *ifname, enum fw_mode mode,
-	      struct fw_attachment *out, char *note, size_t notelen, char *err, size_t errlen);
+/*
+ * Attach to ifname; what happened (mode, dispatcher or not) goes to note.
+ * A fluxwall program already there is kept if it uses rules_map_id, and
+ * replaced if it uses maps that are no longer pinned.
+ */
+int fw_attach(const char *pin_path, uint32_t capacity, uint32_t rules_map_id, const char *ifname,
+	      enum fw_mode mode, struct fw_attachment *out, char *note, size_t notelen, char *err,
+	      size_t errlen);
 
 int fw_detach(const char *ifname, char *err, size_t errlen);
 

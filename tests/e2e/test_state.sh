@@ -121,8 +121,11 @@ for i in $(seq 1 20); do
 	pids+=($!)
 done
 bad=0
-for p in "${pids[@]}"; do
-	wait "$p" || bad=$((bad + 1))
+for i in "${!pids[@]}"; do
+	if ! wait "${pids[$i]}"; then
+		bad=$((bad + 1))
+		sed 's/^/    /' "$T/par$((i + 1)).out" >&2
+	fi
 done
 check_eq "20 parallel 'block add parN' all exit 0" 0 "$bad"
 check_eq "all 20 parN names are listed" 20 \
@@ -189,10 +192,11 @@ corrupt_case "end line cut" "$((nlines - 1))"
 cp "$LAB_TMP/state.good" "$STATE"
 truncate -s -3 "$STATE"
 corrupt_case "last line cut short" "$nlines"
-# a bad field on line 3
+# a bad field in the first rule line (after the header and option lines)
 cp "$LAB_TMP/state.good" "$STATE"
-sed -i '3s/^block\t/blokk\t/; 3s/^allow\t/alloww\t/' "$STATE"
-corrupt_case "bad field on line 3" 3
+first=$(grep -n -m1 -E '^(block|allow)'$'\t' "$STATE" | cut -d: -f1)
+sed -i "${first}s/^block\t/blokk\t/; ${first}s/^allow\t/alloww\t/" "$STATE"
+corrupt_case "bad field on line $first" "$first"
 
 # a reboot with a damaged state file: never start with an empty list
 check "detach" lab_fw detach "$LAB_VETH_CLI"
@@ -201,7 +205,7 @@ sum=$(state_sum)
 rc=0
 lab_fw attach "$LAB_VETH_CLI" --mode native >"$T/o" 2>"$T/e" || rc=$?
 check_eq "maps gone and state damaged: attach exits 1" 1 "$rc"
-check_match "... naming state.tsv:3" "*$STATE:3:*" "$(cat "$T/e")"
+check_match "... naming state.tsv:$first" "*$STATE:$first:*" "$(cat "$T/e")"
 check_eq "... creating no empty maps" 0 "$(find "$LAB_PIN" -name 'fw_*' 2>/dev/null | wc -l)"
 check_eq "... and not attaching" none "$(lab_xdp_mode)"
 check_eq "... leaving the state file as it was" "$sum" "$(state_sum)"
@@ -282,7 +286,14 @@ kill_import() {
 	check_eq "import of $((BIG_N + 1)) names was still running at kill ($when)" yes "$alive"
 }
 
-for when in 0.2 0.5 1 tmp; do
+# Kill points as fractions of how long one full import takes here, so each
+# lands inside the import on a fast or a slow machine.
+t0=$(lab_ms)
+lab_fw block import "$BIG" --source big >/dev/null 2>&1
+full_ms=$(($(lab_ms) - t0))
+lab_fw block del --source big >/dev/null
+e2e_ok "a full import of $((BIG_N + 1)) names takes $full_ms ms"
+for when in $(awk -v t="$full_ms" 'BEGIN { printf "%.3f %.3f %.3f", t * 0.15 / 1000, t * 0.4 / 1000, t * 0.7 / 1000 }') tmp; do
 	kill_import "$when"
 	after_kill "SIGKILL at $when"
 done
