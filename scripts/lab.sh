@@ -443,6 +443,12 @@ lab_demo() {
 	demo_fw block del evil.$LAB_ZONE
 	demo_dig a.evil.$LAB_ZONE A
 
+	# shellcheck source=scripts/lab-flux.sh
+	source "$LAB_REPO/scripts/lab-flux.sh"
+	# shellcheck source=scripts/demo-flux.sh
+	source "$LAB_REPO/scripts/demo-flux.sh"
+	demo_flux
+
 	demo_head "Cleaning up"
 	lab_cleanup
 	echo "namespaces, veth pair, pinned maps and temp files removed"
