@@ -30,7 +30,9 @@ struct dstat {
 	struct fw_ntab_node node;
 	char domain[256];
 	uint64_t first_seen, blocked_at;
-	uint32_t responses, responses_at_block, sets_at_block;
+	uint32_t responses, responses_at_block, sets_at_block, max_sets;
+	double score, max_score; /* at block time, and the highest seen */
+	char reason[256];
 	int blocked;
 	struct dstat *next_all;
 };
@@ -112,15 +114,26 @@ static int block_domain(struct replay *r, const struct fw_detection *det)
 	return 0;
 }
 
-static void note_block(struct replay *r, struct dstat *d)
+/* Features move with every new answer set: keep the peak for the report. */
+static void note_score(struct replay *r, struct dstat *d, const struct fw_detection *det)
 {
 	struct fw_features f;
 
+	if (det->domain[0] && det->result.score > d->max_score)
+		d->max_score = det->result.score;
+	if (!fw_domstate_features(fw_detector_state(r->det), d->domain, r->now_ns, &f) &&
+	    f.n_answer_sets > d->max_sets)
+		d->max_sets = f.n_answer_sets;
+}
+
+static void note_block(struct replay *r, struct dstat *d, const struct fw_detection *det)
+{
 	d->blocked = 1;
 	d->blocked_at = r->now_ns;
 	d->responses_at_block = d->responses;
-	if (!fw_domstate_features(fw_detector_state(r->det), d->domain, r->now_ns, &f))
-		d->sets_at_block = f.n_answer_sets;
+	d->sets_at_block = d->max_sets;
+	d->score = det->result.score;
+	snprintf(d->reason, sizeof(d->reason), "%s", det->reason);
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -130,6 +143,7 @@ static int on_sample(void *ctx, void *data, size_t size)
 	struct fw_obs obs;
 	struct dstat *d;
 	char domain[256];
+	int got;
 
 	if (size < sizeof(struct fw_sample))
 		return 0;
@@ -142,12 +156,15 @@ static int on_sample(void *ctx, void *data, size_t size)
 	if (!d)
 		return -ENOMEM;
 	d->responses++;
-	if (fw_detector_observe(r->det, &obs, &det) != 1 || det.decision != FW_AB_BLOCK)
+	got = fw_detector_observe(r->det, &obs, &det);
+	if (got >= 0)
+		note_score(r, d, &det);
+	if (got != 1 || det.decision != FW_AB_BLOCK)
 		return 0;
 	if (block_domain(r, &det))
 		r->failed = 1;
 	else
-		note_block(r, d);
+		note_block(r, d, &det);
 	return 0;
 }
 
@@ -198,17 +215,15 @@ static int setup(struct replay *r, char *err, size_t errlen)
 
 static void print_domain_json(struct replay *r, struct fw_json *j, const struct dstat *d)
 {
-	struct fw_score_result res;
-	struct fw_features f;
-	int tracked = !fw_detector_explain(r->det, d->domain, r->now_ns, &f, &res, NULL);
-
 	fw_json_obj_begin(j);
 	fw_json_kv_str(j, "domain", d->domain);
-	fw_json_kv_bool(j, "flux", d->blocked || (tracked && res.flux));
+	fw_json_kv_bool(j, "flux", d->blocked);
 	fw_json_kv_bool(j, "blocked", d->blocked);
-	fw_json_kv_double(j, "score", tracked ? res.score : 0);
+	fw_json_kv_double(j, "score", d->blocked ? d->score : d->max_score);
+	fw_json_kv_double(j, "max_score", d->max_score);
+	fw_json_kv_str(j, "reason", d->reason);
 	fw_json_kv_uint(j, "responses", d->responses);
-	fw_json_kv_uint(j, "answer_sets", tracked ? f.n_answer_sets : 0);
+	fw_json_kv_uint(j, "answer_sets", d->max_sets);
 	fw_json_kv_double(j, "first_seen", d->first_seen / 1e9);
 	fw_json_key(j, "blocked_at");
 	if (d->blocked)
@@ -261,9 +276,10 @@ static void report_text(struct replay *r)
 		if (!d->blocked)
 			continue;
 		blocked++;
-		printf("BLOCKED %s after %u responses, %u answer sets\n", d->domain,
-		       d->responses_at_block, d->sets_at_block);
-		if (!fw_detector_explain(r->det, d->domain, r->now_ns, &f, &res, &ev))
+		printf("BLOCKED %s after %u responses, %u answer sets: %s\n", d->domain,
+		       d->responses_at_block, d->sets_at_block, d->reason);
+		if (!fw_detector_explain(r->det, d->domain, r->now_ns, &f, &res, &ev) &&
+		    f.observations)
 			fw_explain_text(stdout, d->domain, &f, &res, &ev);
 		printf("\n");
 	}

@@ -122,6 +122,7 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 			return -1;
 	}
 	/* Nothing new, no new verdict: the score only moves with new answers. */
+	memset(out, 0, sizeof(*out));
 	if (!((seen_name | seen_domain) & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS)))
 		return 0;
 	score_key(d, obs->qname, obs->ts_ns, &by_name);
@@ -131,6 +132,9 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	flux = by_name.flux || by_domain.flux;
 
 	memset(out, 0, sizeof(*out));
+	/* the score is reported even without a decision, for replay's record */
+	out->result = *best;
+	snprintf(out->domain, sizeof(out->domain), "%s", domain);
 	if (fw_autoblock_decide(d->ab, domain, flux, obs->ts_ns, &v) == FW_AB_NONE && !v.unblock)
 		return 0;
 	out->decision = v.decision;

@@ -53,7 +53,8 @@ void fw_detector_free(struct fw_detector *d);
 /*
  * Feed one observation. Returns 1 and fills out when the registered domain
  * needs action (block, refresh, or a logged refusal), 0 when not, -1 on a
- * name that cannot be tracked.
+ * name that cannot be tracked. When the answers brought something new,
+ * out->domain and out->result hold the score even without a decision.
  */
 int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct fw_detection *out);
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "hash_mix.h"
+#include "continent.h"
 #include "domain_state.h"
 #include "name_table.h"
 
@@ -867,6 +868,38 @@ static void prefix_features(const struct ip_rec *ips, uint32_t n, struct fw_feat
 	f->n_wide_prefixes = distinct_sorted(keys, n, NULL);
 }
 
+/*
+ * Continents holding at least a tenth of the located addresses: geolocation
+ * puts a few addresses of any regional network on another continent, and
+ * those strays must not make a regional pool look scattered.
+ */
+static uint32_t continents_of(const struct ip_rec *ips, uint32_t n)
+{
+	const char *name[8];
+	uint32_t count[8], kinds = 0, located = 0, wide = 0, i, j;
+
+	for (i = 0; i < n; i++) {
+		char cc[3] = { (char)ips[i].cc[0], (char)ips[i].cc[1], 0 };
+		const char *c = fw_continent_of(cc);
+
+		if (!c)
+			continue;
+		located++;
+		for (j = 0; j < kinds && strcmp(name[j], c); j++)
+			;
+		if (j == kinds && kinds < 8) {
+			name[kinds] = c;
+			count[kinds++] = 0;
+		}
+		if (j < kinds)
+			count[j]++;
+	}
+	for (j = 0; j < kinds; j++)
+		if (count[j] * 10 >= located)
+			wide++;
+	return wide;
+}
+
 static void network_features(const struct ip_rec *ips, uint32_t n, struct fw_features *f)
 {
 	uint64_t asns[FW_DS_MAX_EXACT_IPS], ccs[FW_DS_MAX_EXACT_IPS];
@@ -883,6 +916,7 @@ static void network_features(const struct ip_rec *ips, uint32_t n, struct fw_fea
 	qsort(ccs, nc, sizeof(ccs[0]), cmp_u64);
 	f->n_asns = distinct_sorted(asns, na, NULL);
 	f->n_countries = distinct_sorted(ccs, nc, NULL);
+	f->n_continents = continents_of(ips, n);
 }
 
 /* Largest great-circle distance: smallest dot product of unit vectors. */

@@ -49,10 +49,12 @@ const struct fw_score_param_desc fw_score_param_table[] = {
      "weight of rotation: new IPs per new answer set, from rotation_floor to rotation_sat"},
     {"score.rotation_floor", P(rotation_floor), 1.0, 0.0, 1000.0,
      "new IPs per new answer set that still count as no rotation"},
-    {"score.rotation_sat", P(rotation_sat), 4.0, 0.01, 1000.0,
+    {"score.rotation_sat", P(rotation_sat), 6.0, 0.01, 1000.0,
      "new IPs per new answer set at which rotation counts in full"},
     {"score.w_rotation_net", P(w_rotation_net), 40.0, -1000.0, 1000.0,
-     "weight of rotation across networks: rotation times ASN diversity"},
+     "weight of rotation across networks: rotation x ASN diversity x continent spread"},
+    {"score.continent_sat", P(continent_sat), 4.0, 3.0, 7.0,
+     "continents at which the spread of rotating answers counts in full (two count as none)"},
     {"score.w_ns_churn", P(w_ns_churn), 25.0, -1000.0, 1000.0,
      "weight of NS churn (double flux): new NS names and addresses / ns_churn_sat"},
     {"score.ns_churn_sat", P(ns_churn_sat), 4.0, 1.0, 1000.0,
@@ -149,6 +151,21 @@ static double network_diversity(const struct fw_score_params *p, const struct fw
 	return diversity(f->n_wide_prefixes, p->wide_prefix_sat);
 }
 
+/*
+ * Answers that rotate across networks but stay on one or two continents are
+ * what a resolver's regional pool looks like (an NTP pool zone behind GeoDNS);
+ * botnet hosts are scattered over the world. Without country data the
+ * spread cannot be told, so it does not hold the term back.
+ */
+static double continent_spread(const struct fw_score_params *p, const struct fw_features *f)
+{
+	if (!(f->geo_features & FW_GEO_HAS_COUNTRY))
+		return 1.0;
+	/* a regional pool spills into a neighbouring continent now and then */
+	return f->n_continents <= 2 ? 0.0
+				   : clamp01((f->n_continents - 2.0) / (p->continent_sat - 2.0));
+}
+
 static void check_evidence(const struct fw_score_params *p, const struct fw_features *f,
 			   struct fw_score_result *r)
 {
@@ -179,7 +196,8 @@ void fw_score(const struct fw_score_params *p, const struct fw_features *f,
 	set_term(r, FW_TERM_GEO, "geo_spread", clamp01(f->geo_spread_km / p->geo_sat_km), p->w_geo);
 	set_term(r, FW_TERM_TTL_LOW, "low_ttl", clamp01(f->ttl_low_share), p->w_ttl_low);
 	set_term(r, FW_TERM_ROTATION, "rotation", rot, p->w_rotation);
-	set_term(r, FW_TERM_ROTATION_NET, "rotation_across_networks", rot * net, p->w_rotation_net);
+	set_term(r, FW_TERM_ROTATION_NET, "rotation_across_networks",
+		 rot * net * continent_spread(p, f), p->w_rotation_net);
 	set_term(r, FW_TERM_NS_CHURN, "ns_churn",
 		 clamp01((f->ns_name_churn + f->ns_addr_churn) / p->ns_churn_sat), p->w_ns_churn);
 	set_term(r, FW_TERM_PERSISTENCE, "ip_persistence", clamp01(f->ip_persistence),

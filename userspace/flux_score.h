@@ -47,7 +47,8 @@ struct fw_score_params {
 	double w_rotation;
 	double rotation_floor; /* new IPs per new answer set that count as none */
 	double rotation_sat;   /* ... and that count as full rotation */
-	double w_rotation_net; /* rotation x network diversity */
+	double w_rotation_net; /* rotation x network diversity x continent spread */
+	double continent_sat;  /* continents at which the spread counts in full */
 	double w_ns_churn;
 	double ns_churn_sat;  /* new NS names + NS addresses for full churn */
 	double w_persistence; /* negative: IPs that keep coming back are benign */

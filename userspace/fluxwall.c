@@ -110,7 +110,13 @@ static int take_option(struct fw_opts *o, int c, const char *arg)
 	case 'j': o->json = 1; o->given |= OPT_JSON; return 0;
 	case 'e': o->exact = 1; o->given |= OPT_EXACT; return 0;
 	case 'P': o->purge = 1; o->given |= OPT_PURGE; return 0;
-	case 's': o->source = arg; o->given |= OPT_SOURCE; return 0;
+	case 's':
+		o->source = arg;
+		o->given |= OPT_SOURCE;
+		if (*arg && !strpbrk(arg, "\t\r\n"))
+			return 0;
+		fw_err("--source needs a name without tabs or line breaks, not '%s'", arg);
+		return -1;
 	case 'f': o->format = arg; o->given |= OPT_FORMAT; return 0;
 	case 'k': o->skip_invalid = 1; o->given |= OPT_SKIP_INVALID; return 0;
 	case 'i': o->iface = arg; o->given |= OPT_IFACE; return 0;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,19 +167,22 @@ int fw_state_clone(const struct fw_state *src, struct fw_state *dst)
 	return 0;
 }
 
-/* Split a line on tabs in place; returns the number of fields. */
+/* Split a line on tabs in place; returns the number of fields, even past max. */
 static int split_tabs(char *line, char **f, int max)
 {
 	int n = 0;
 
-	while (n < max) {
-		f[n++] = line;
+	while (line) {
+		if (n < max)
+			f[n] = line;
+		n++;
 		line = strchr(line, '\t');
-		if (!line)
-			break;
-		*line++ = '\0';
+		if (line && n < max)
+			*line = '\0';
+		if (line)
+			line++;
 	}
-	return line ? -1 : n;
+	return n;
 }
 
 static int parse_int64(const char *s, int64_t *out)
@@ -197,7 +201,7 @@ static int parse_entry(char *line, struct fw_entry *e, char *why, size_t whylen)
 	int n = split_tabs(line, f, 10);
 
 	if (n != 10) {
-		snprintf(why, whylen, "expected 10 tab-separated fields, found %d", n < 0 ? 11 : n);
+		snprintf(why, whylen, "expected 10 tab-separated fields, found %d", n);
 		return -1;
 	}
 	memset(e, 0, sizeof(*e));
@@ -324,7 +328,8 @@ static int read_state_file(struct fw_state *st, FILE *f, char *err, size_t errle
 			seen_end = 1;
 			continue;
 		}
-		if (parse_entry(line, &e, why, sizeof(why)) || fw_state_add(st, &e)) {
+		if (parse_entry(line, &e, why, sizeof(why)) ||
+		    (fw_state_add(st, &e) && snprintf(why, sizeof(why), "out of memory"))) {
 			free(line);
 			return state_error(err, errlen, st->path, lineno, why);
 		}
@@ -364,12 +369,43 @@ int fw_state_load(struct fw_state *st, const char *dir, char *err, size_t errlen
 	return ret;
 }
 
+/* Three decimals when they say it all, else the digits that read back exactly. */
+static void format_score(double v, char *buf, size_t len)
+{
+	static const char *const fmts[] = { "%.3f", "%.15g", "%.16g", "%.17g" };
+	size_t i;
+
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		snprintf(buf, len, fmts[i], v);
+		if (!isfinite(v) || strtod(buf, NULL) == v)
+			return;
+	}
+}
+
 static void write_entry(FILE *f, const struct fw_entry *e)
 {
-	fprintf(f, "%s\t%s\t%s\t%s\t%" PRId64 "\t%" PRId64 "\t%.3f\t%s\t%s\t%s\n",
+	char score[64];
+
+	format_score(e->score, score, sizeof(score));
+	fprintf(f, "%s\t%s\t%s\t%s\t%" PRId64 "\t%" PRId64 "\t%s\t%s\t%s\t%s\n",
 		fw_list_str(e->list), fw_match_str(e->match), fw_action_str(e->action),
-		fw_origin_str(e->origin), e->added, e->expires, e->score, e->source, e->name,
+		fw_origin_str(e->origin), e->added, e->expires, score, e->source, e->name,
 		e->reason);
+}
+
+/* What read_state_file() refuses must not be written: the next start would fail. */
+static int entry_writable(const struct fw_entry *e, char *err, size_t errlen)
+{
+	const char *bad = !e->source[0]			 ? "an empty source"
+			  : strpbrk(e->source, "\t\n") ? "a tab or line break in its source"
+			  : strpbrk(e->reason, "\t\n") ? "a tab or line break in its reason"
+			  : strpbrk(e->name, "\t\n")   ? "a tab or line break in its name"
+							  : NULL;
+
+	if (bad)
+		snprintf(err, errlen, "the entry for %s has %s; the state file was not changed",
+			 e->name, bad);
+	return !bad;
 }
 
 static void write_options(FILE *f, const struct fw_state_opts *o)
@@ -428,6 +464,9 @@ int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
 	size_t i;
 	int fd;
 
+	for (i = 0; i < st->n; i++)
+		if (!entry_writable(&st->e[i], err, errlen))
+			return -1;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", st->path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {

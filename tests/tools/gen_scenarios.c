@@ -856,8 +856,18 @@ static void init_ntp(struct domain *d)
 			  : zone == ZONE_CONTINENT ? PICK(&d->rng, continents)
 						   : "";
 	const struct net *zn[ARRAY_SIZE(hosting)];
+	int names_zone = zone;
 	size_t nz = 0;
 
+	/*
+	 * The global names are answered by the pool's GeoDNS from the zone of
+	 * the client's continent (the client of these captures is in Europe),
+	 * as pool.ntp.org does; only the names stay global.
+	 */
+	if (zone == ZONE_GLOBAL) {
+		zone = ZONE_CONTINENT;
+		key = "EU";
+	}
 	for (size_t i = 0; i < n_hosting; i++)
 		if (in_zone(&hosting[i], zone, key))
 			zn[nz++] = &hosting[i];
@@ -875,7 +885,7 @@ static void init_ntp(struct domain *d)
 	}
 	d->ttl = 150;
 	snprintf(d->cc, sizeof(d->cc), "%s", key);
-	ntp_names(d, zone, key);
+	ntp_names(d, names_zone, key);
 }
 
 static void fetch_ntp(struct domain *d, double now, struct answer *a)

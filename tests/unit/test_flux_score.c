@@ -48,7 +48,8 @@ static struct fw_features flux_like(void)
 	    .prefix_entropy = 0.9,   /* 0.9 x 5            -> 4.5 */
 	    .geo_spread_km = 2500.0, /* 2500/5000 = 0.5    -> 2.5 */
 	    .ttl_low_share = 1.0,    /* 1 x 5              -> 5 */
-	    .rotation = 2.5,	     /* (2.5-1)/(4-1) = 0.5 -> 5, and 0.5 x 1 x 40 = 20 */
+	    .rotation = 3.5,	     /* (3.5-1)/(6-1) = 0.5 -> 5, and 0.5 x 1 x 1 x 40 = 20 */
+	    .n_continents = 4,	     /* (4-2)/(4-2) = 1: scattered over the world */
 	    .ns_name_churn = 1,
 	    .ns_addr_churn = 1,	    /* 2/4 = 0.5 x 25     -> 12.5 */
 	    .ip_persistence = 0.25, /* 0.25 x -10         -> -2.5 */
@@ -102,6 +103,27 @@ static void diversity_alone_cannot_reach_the_threshold(void **state)
 	fw_score(&p, &f, &r);
 	assert_float_equal(r.score, 35.0, 1e-9);
 	assert_false(r.flux);
+}
+
+/* Rotation across networks on one or two continents is a regional pool. */
+static void regional_rotation_does_not_count_across_networks(void **state)
+{
+	struct fw_score_params p;
+	struct fw_features f = flux_like();
+	struct fw_score_result r;
+
+	fw_score_params_default(&p);
+	f.n_continents = 2;
+	fw_score(&p, &f, &r);
+	assert_float_equal(r.terms[FW_TERM_ROTATION_NET].contribution, 0.0, 1e-9);
+	assert_float_equal(r.score, 44.5, 1e-9);
+	assert_false(r.flux);
+	f.n_continents = 3; /* (3-2)/(4-2) = 0.5 */
+	fw_score(&p, &f, &r);
+	assert_float_equal(r.terms[FW_TERM_ROTATION_NET].contribution, 10.0, 1e-9);
+	f.geo_features = FW_GEO_HAS_ASN; /* no country data: spread cannot be told */
+	fw_score(&p, &f, &r);
+	assert_float_equal(r.terms[FW_TERM_ROTATION_NET].contribution, 20.0, 1e-9);
 }
 
 static void too_few_answer_sets_is_not_enough_evidence(void **state)
@@ -464,6 +486,7 @@ int main(void)
 	    cmocka_unit_test(holz_matches_hand_computation),
 	    cmocka_unit_test(each_term_contributes_input_times_weight),
 	    cmocka_unit_test(diversity_alone_cannot_reach_the_threshold),
+	    cmocka_unit_test(regional_rotation_does_not_count_across_networks),
 	    cmocka_unit_test(too_few_answer_sets_is_not_enough_evidence),
 	    cmocka_unit_test(wide_prefixes_stand_in_for_missing_asn_data),
 	    cmocka_unit_test(reason_names_the_top_terms),
