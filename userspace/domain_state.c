@@ -869,10 +869,13 @@ static void prefix_features(const struct ip_rec *ips, uint32_t n, struct fw_feat
 }
 
 /*
- * Continents holding at least a tenth of the located addresses: geolocation
+ * Continents holding at least 1/FW_DS_CONTINENT_SHARE of the located
+ * addresses: geolocation
  * puts a few addresses of any regional network on another continent, and
  * those strays must not make a regional pool look scattered.
  */
+#define FW_DS_CONTINENT_SHARE 10
+
 static uint32_t continents_of(const struct ip_rec *ips, uint32_t n)
 {
 	const char *name[8];
@@ -895,7 +898,7 @@ static uint32_t continents_of(const struct ip_rec *ips, uint32_t n)
 			count[j]++;
 	}
 	for (j = 0; j < kinds; j++)
-		if (count[j] * 10 >= located)
+		if (count[j] * FW_DS_CONTINENT_SHARE >= located)
 			wide++;
 	return wide;
 }

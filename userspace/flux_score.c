@@ -53,7 +53,7 @@ const struct fw_score_param_desc fw_score_param_table[] = {
      "new IPs per new answer set at which rotation counts in full"},
     {"score.w_rotation_net", P(w_rotation_net), 40.0, -1000.0, 1000.0,
      "weight of rotation across networks: rotation x ASN diversity x continent spread"},
-    {"score.continent_sat", P(continent_sat), 4.0, 3.0, 7.0,
+    {"score.continent_sat", P(continent_sat), 3.0, 3.0, 7.0,
      "continents at which the spread of rotating answers counts in full (two count as none)"},
     {"score.w_ns_churn", P(w_ns_churn), 25.0, -1000.0, 1000.0,
      "weight of NS churn (double flux): new NS names and addresses / ns_churn_sat"},

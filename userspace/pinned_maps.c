@@ -182,6 +182,11 @@ int fw_maps_set_config(struct fw_maps *m, const struct fw_config *cfg)
 
 int fw_maps_read_counters(struct fw_maps *m, uint64_t out[FW_CNT_MAX])
 {
+	return fw_read_counters_fd(m->stats_fd, out);
+}
+
+int fw_read_counters_fd(int stats_fd, uint64_t out[FW_CNT_MAX])
+{
 	int ncpu = libbpf_num_possible_cpus(), c, i;
 	struct fw_stats *per_cpu;
 	uint32_t zero = 0;
@@ -192,7 +197,7 @@ int fw_maps_read_counters(struct fw_maps *m, uint64_t out[FW_CNT_MAX])
 	per_cpu = calloc(ncpu, sizeof(*per_cpu));
 	if (!per_cpu)
 		return -1;
-	if (bpf_map_lookup_elem(m->stats_fd, &zero, per_cpu)) {
+	if (bpf_map_lookup_elem(stats_fd, &zero, per_cpu)) {
 		free(per_cpu);
 		return -1;
 	}

@@ -39,6 +39,7 @@ int fw_maps_set_config(struct fw_maps *m, const struct fw_config *cfg);
 
 /* Counters summed over CPUs. */
 int fw_maps_read_counters(struct fw_maps *m, uint64_t out[FW_CNT_MAX]);
+int fw_read_counters_fd(int stats_fd, uint64_t out[FW_CNT_MAX]);
 
 /* Number of entries in fw_rules, by walking its keys. */
 long fw_maps_count_rules(struct fw_maps *m);

@@ -15,25 +15,8 @@ e2e_require_env jq ethtool
 
 Z=$LAB_ZONE
 
-# expect WHAT WANT [-6] [-t] NAME [TYPE]: the query's result is WANT.
-expect() {
-	local what=$1 want=$2
-	shift 2
-	lab_query "$@"
-	check_eq "$what" "$want" "$LAB_R"
-}
-
-# expect_nx WHAT [-6] NAME [TYPE]: NXDOMAIN, no records, within 1 s.
-expect_nx() {
-	local what=$1
-	shift
-	lab_query "$@"
-	if [[ $LAB_R == NXDOMAIN && $LAB_QUERY_MS -lt 1000 ]]; then
-		e2e_ok "$what (${LAB_QUERY_MS} ms)"
-	else
-		e2e_not_ok "$what" "expected NXDOMAIN within 1000 ms, got '$LAB_R' in $LAB_QUERY_MS ms"
-	fi
-}
+# shellcheck source=tests/e2e/lib-expect.sh
+source "$(dirname "$0")/lib-expect.sh"
 
 # counter NAME: a counter from `fluxwall status --json` (.counters.NAME).
 counter() {

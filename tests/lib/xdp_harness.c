@@ -323,26 +323,7 @@ int fwh_cli(struct fwh *h, char *const args[])
 
 int fwh_counters(struct fwh *h, uint64_t out[FW_CNT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), c, i;
-	struct fw_stats *per_cpu;
-	uint32_t zero = 0;
-
-	memset(out, 0, sizeof(uint64_t) * FW_CNT_MAX);
-	if (ncpu <= 0)
-		return -1;
-	/* Per-CPU values come back as one 8-byte aligned struct per possible CPU. */
-	per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
-	if (!per_cpu)
-		return -1;
-	if (bpf_map_lookup_elem(h->stats_fd, &zero, per_cpu)) {
-		free(per_cpu);
-		return -1;
-	}
-	for (c = 0; c < ncpu; c++)
-		for (i = 0; i < FW_CNT_MAX; i++)
-			out[i] += per_cpu[c].c[i];
-	free(per_cpu);
-	return 0;
+	return fw_read_counters_fd(h->stats_fd, out);
 }
 
 int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *r)

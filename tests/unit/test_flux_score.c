@@ -49,7 +49,7 @@ static struct fw_features flux_like(void)
 	    .geo_spread_km = 2500.0, /* 2500/5000 = 0.5    -> 2.5 */
 	    .ttl_low_share = 1.0,    /* 1 x 5              -> 5 */
 	    .rotation = 3.5,	     /* (3.5-1)/(6-1) = 0.5 -> 5, and 0.5 x 1 x 1 x 40 = 20 */
-	    .n_continents = 4,	     /* (4-2)/(4-2) = 1: scattered over the world */
+	    .n_continents = 4,	     /* (4-2)/(3-2) > 1, clamped: scattered over the world */
 	    .ns_name_churn = 1,
 	    .ns_addr_churn = 1,	    /* 2/4 = 0.5 x 25     -> 12.5 */
 	    .ip_persistence = 0.25, /* 0.25 x -10         -> -2.5 */
@@ -118,7 +118,10 @@ static void regional_rotation_does_not_count_across_networks(void **state)
 	assert_float_equal(r.terms[FW_TERM_ROTATION_NET].contribution, 0.0, 1e-9);
 	assert_float_equal(r.score, 44.5, 1e-9);
 	assert_false(r.flux);
-	f.n_continents = 3; /* (3-2)/(4-2) = 0.5 */
+	f.n_continents = 3; /* (3-2)/(3-2) = 1: three continents count in full */
+	fw_score(&p, &f, &r);
+	assert_float_equal(r.terms[FW_TERM_ROTATION_NET].contribution, 20.0, 1e-9);
+	p.continent_sat = 4; /* (3-2)/(4-2) = 0.5 */
 	fw_score(&p, &f, &r);
 	assert_float_equal(r.terms[FW_TERM_ROTATION_NET].contribution, 10.0, 1e-9);
 	f.geo_features = FW_GEO_HAS_ASN; /* no country data: spread cannot be told */
