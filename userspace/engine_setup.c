@@ -10,12 +10,19 @@
 #define FW_DATADIR "/usr/local/share/fluxwall"
 #endif
 
-/* The shipped protected list: installed, or beside the binary in the build tree. */
+/*
+ * The shipped protected list: installed under FW_DATADIR, under the share
+ * directory next to the binary (whatever PREFIX it was installed with), or
+ * in the source tree next to build/.
+ */
 static const char *shipped_protected_list(void)
 {
+	static const char *const rel[] = { "../share/fluxwall/protected-domains.txt",
+					   "../data/protected-domains.txt" };
 	static char path[4200];
 	char exe[4096], *slash;
 	ssize_t n;
+	size_t i;
 
 	if (!access(FW_DATADIR "/protected-domains.txt", R_OK))
 		return FW_DATADIR "/protected-domains.txt";
@@ -26,8 +33,12 @@ static const char *shipped_protected_list(void)
 	slash = strrchr(exe, '/');
 	if (slash)
 		*slash = '\0';
-	snprintf(path, sizeof(path), "%s/../data/protected-domains.txt", exe);
-	return access(path, R_OK) ? NULL : path;
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", exe, rel[i]);
+		if (!access(path, R_OK))
+			return path;
+	}
+	return NULL;
 }
 
 void fw_engine_params(const struct fw_conf *c, struct fw_detector_params *p)
