@@ -51,8 +51,8 @@ int cmd_attach(struct fw_opts *o, int argc, char **argv)
 		goto out;
 	if (fw_ctx_apply_default_action(&ctx))
 		goto out;
-	if (fw_attach(o->pin_path, ctx.maps.capacity, fw_rules_map_id(&ctx.maps), argv[0], o->mode, &a, note, sizeof(note),
-		      err, sizeof(err))) {
+	if (fw_attach(o->pin_path, ctx.maps.capacity, fw_rules_map_id(&ctx.maps), argv[0], o->mode,
+		      &a, note, sizeof(note), err, sizeof(err))) {
 		fw_err("%s", err);
 		goto out;
 	}
@@ -99,8 +99,7 @@ static int purge(struct fw_ctx *ctx)
 		fw_err("cannot move %s aside: %s", ctx->state.path, strerror(errno));
 		return -1;
 	}
-	printf("removed the maps under %s; the lists were moved to %s\n", ctx->o->pin_path,
-	       aside);
+	printf("removed the maps under %s; the lists were moved to %s\n", ctx->o->pin_path, aside);
 	return 0;
 }
 

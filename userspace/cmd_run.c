@@ -85,9 +85,14 @@ static char *evidence_json(struct daemon *d, const char *name)
 static void log_event(struct daemon *d, enum fw_event_kind kind, const char *name, double score,
 		      const char *reason, uint64_t expires_ns)
 {
-	struct fw_event ev = { .kind = kind, .name = name, .origin = FW_ORIGIN_AUTO,
-			       .source = "auto", .action = FW_ACT_DEFAULT, .score = score,
-			       .reason = reason, .expires_ns = expires_ns };
+	struct fw_event ev = {.kind = kind,
+			      .name = name,
+			      .origin = FW_ORIGIN_AUTO,
+			      .source = "auto",
+			      .action = FW_ACT_DEFAULT,
+			      .score = score,
+			      .reason = reason,
+			      .expires_ns = expires_ns};
 	char err[512], *evidence = NULL;
 
 	if (!d->log)
@@ -273,8 +278,8 @@ static int start_data_path(struct daemon *d, const char *iface)
 
 	if (fw_ctx_open(&ctx, d->o, 1))
 		return -1;
-	if (fw_attach(d->o->pin_path, ctx.maps.capacity, fw_rules_map_id(&ctx.maps), iface, d->o->mode, &a, note, sizeof(note),
-		      err, sizeof(err))) {
+	if (fw_attach(d->o->pin_path, ctx.maps.capacity, fw_rules_map_id(&ctx.maps), iface,
+		      d->o->mode, &a, note, sizeof(note), err, sizeof(err))) {
 		fw_err("%s", err);
 		goto out;
 	}
@@ -413,7 +418,7 @@ static int serve(struct daemon *d)
 
 int cmd_run(struct fw_opts *o, int argc, char **argv)
 {
-	struct daemon d = { .o = o, .c = o->conf, .samples_fd = -1, .ctl_fd = -1 };
+	struct daemon d = {.o = o, .c = o->conf, .samples_fd = -1, .ctl_fd = -1};
 	const char *iface = o->iface ? o->iface : o->conf->iface;
 	int ret = 1;
 
