@@ -8,7 +8,7 @@
 # its own and explains why. Sourced by scripts/lab.sh after the lab is up.
 
 DEMO_GEO=/var/lib/fluxwall/geo
-DEMO_ISPS=(7922 7018 3320 3209 3215 2856 9121 12389 4134 4713 1221 28573)
+DEMO_ISPS=(7922 7018 812 8151 3320 3215 2856 12389 4134 4713 4766 9829 28573 7303 18881 1221)
 
 demo_flux_round() {
 	local r=$1 set

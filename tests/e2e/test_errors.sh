@@ -17,7 +17,7 @@ ID=$$-$RANDOM
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fw-err-$ID.XXXXXX")
 PIN=/sys/fs/bpf/fw-err-$ID
 cleanup() {
-	FLUXWALL_PIN_PATH=$PIN FLUXWALL_STATE_DIR=$TMP/state "$FW" detach --purge >/dev/null 2>&1
+	FLUXWALL_PIN_PATH=$PIN FLUXWALL_STATE_DIR=$TMP/state "$FW" detach --purge >/dev/null 2>&1 || true
 	rm -rf "$TMP" "$PIN"
 }
 trap cleanup EXIT

@@ -52,9 +52,13 @@ FLUX_TTL=2
 MAX_SETS=3        # the flux domain must be blocked by its third answer set
 SEED=${FLUX_SEED:-$((RANDOM * 32768 + RANDOM))}
 
-# Consumer ISPs in 12 countries; at least 14 ASNs so every flux answer set
-# can take each address from a different one.
-RESIDENTIAL_ASNS=(7922 7018 3320 3209 3352 3215 2856 5089 9121 12389 4134 4713 4766 1221 28573 3269)
+# Consumer ISPs on five continents, as a botnet of home routers is spread:
+# North America (Comcast, AT&T, Rogers, Uninet), Europe (Deutsche Telekom,
+# Orange, BT, Rostelecom), Asia (Chinanet, NTT, KT, BSNL), South America
+# (Claro, Telecom Argentina, Telefonica Brasil) and Oceania (Telstra); at
+# least 14 ASNs so every flux answer set can take each address from a
+# different one.
+RESIDENTIAL_ASNS=(7922 7018 812 8151 3320 3215 2856 12389 4134 4713 4766 9829 28573 7303 18881 1221)
 CDN_ASNS=(20940 54113) # Akamai, Fastly
 HOSTING_ASN=14061      # DigitalOcean
 

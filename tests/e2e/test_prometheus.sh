@@ -18,9 +18,13 @@ ID=$$-$RANDOM
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fw-prom-$ID.XXXXXX")
 PIN=/sys/fs/bpf/fw-prom-$ID
 NE_PID=
+# Cleanup never changes the verdict: a killed exporter's status is not ours.
 cleanup() {
-	[[ -n $NE_PID ]] && kill "$NE_PID" 2>/dev/null && wait "$NE_PID" 2>/dev/null
-	FLUXWALL_PIN_PATH=$PIN FLUXWALL_STATE_DIR=$TMP/state "$FW" detach --purge >/dev/null 2>&1
+	if [[ -n $NE_PID ]]; then
+		kill "$NE_PID" 2>/dev/null || true
+		wait "$NE_PID" 2>/dev/null || true
+	fi
+	FLUXWALL_PIN_PATH=$PIN FLUXWALL_STATE_DIR=$TMP/state "$FW" detach --purge >/dev/null 2>&1 || true
 	rm -rf "$TMP" "$PIN"
 }
 trap cleanup EXIT
