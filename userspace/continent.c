@@ -27,18 +27,32 @@ static const struct {
 	{ "SA", "AR BO BR CL CO EC FK GF GY PE PY SR UY VE" },
 };
 
-const char *fw_continent_of(const char *cc)
+/* Index of each code's continent in table[], plus one; built on first use. */
+static unsigned char by_code[26][26];
+
+static void build_index(void)
 {
 	size_t i;
 
-	if (!cc || !cc[0] || !cc[1])
-		return NULL;
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const char *p;
 
 		for (p = table[i].countries; p[0] && p[1]; p += p[2] ? 3 : 2)
-			if (p[0] == cc[0] && p[1] == cc[1])
-				return table[i].continent;
+			by_code[p[0] - 'A'][p[1] - 'A'] = (unsigned char)(i + 1);
 	}
-	return NULL;
+}
+
+const char *fw_continent_of(const char *cc)
+{
+	static int built;
+	unsigned char c;
+
+	if (!cc || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z')
+		return NULL;
+	if (!built) {
+		build_index();
+		built = 1;
+	}
+	c = by_code[cc[0] - 'A'][cc[1] - 'A'];
+	return c ? table[c - 1].continent : NULL;
 }

@@ -2,6 +2,7 @@
 /* Address helpers and builders for scorer observations. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -36,9 +37,14 @@ bool fw_ip_equal(const struct fw_ip *a, const struct fw_ip *b)
 	return a->family == b->family && memcmp(a->addr, b->addr, n) == 0;
 }
 
+/*
+ * The arrays are only read up to their counts, so only the fields before
+ * them are cleared: an observation is built for every sample, and clearing
+ * all of its 5 KiB was a measurable share of the scorer's time.
+ */
 void fw_obs_init(struct fw_obs *obs, const char *qname, uint64_t ts_ns)
 {
-	memset(obs, 0, sizeof(*obs));
+	memset(obs, 0, offsetof(struct fw_obs, addrs));
 	snprintf(obs->qname, sizeof(obs->qname), "%s", qname);
 	obs->ts_ns = ts_ns;
 	obs->qtype = 1; /* A */
