@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Countries by continent, as the GeoNames country table assigns them
- * (Russia and Turkey count as Europe, the Caucasus as Asia). Used to tell a
+ * (Russia counts as Europe; Turkey and the Caucasus as Asia). Used to tell a
  * resolver's regional pool from answers scattered over the world.
  */
 #include <string.h>
@@ -17,9 +17,9 @@ static const struct {
 		"UG YT ZA ZM ZW" },
 	{ "AN", "AQ BV GS HM TF" },
 	{ "AS", "AE AF AM AZ BD BH BN BT CC CN CX GE HK ID IL IN IO IQ IR JO JP KG KH KP KR KW "
-		"KZ LA LB LK MM MN MO MV MY NP OM PH PK PS QA SA SG SY TH TJ TL TM TW UZ VN YE" },
+		"KZ LA LB LK MM MN MO MV MY NP OM PH PK PS QA SA SG SY TH TJ TL TM TR TW UZ VN YE" },
 	{ "EU", "AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM "
-		"IS IT JE LI LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM TR UA VA "
+		"IS IT JE LI LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA "
 		"XK" },
 	{ "NA", "AG AI AW BB BL BM BQ BS BZ CA CR CU CW DM DO GD GL GP GT HN HT JM KN KY LC MF "
 		"MQ MS MX NI PA PM PR SV SX TC TT US VC VG VI" },
