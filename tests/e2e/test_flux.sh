@@ -339,6 +339,16 @@ check_gt "textfile: fluxwall_blocked_by_reason_total{reason=\"auto\"} > 0" \
 check_gt "textfile: fluxwall_blocklist_entries{kind=\"auto\"} > 0" \
 	"$(prom_value 'fluxwall_blocklist_entries{kind="auto"}')" 0
 
+# --- the live view: fluxwall top on a terminal, q quits -------------------------------
+TOP_OUT=$LAB_TMP/top.out
+rc=0
+# script(1) gives top the terminal it expects; "q" arrives after one refresh.
+(sleep 1.5; printf q) | timeout 10 ip netns exec "$LAB_CLI_NS" env "${LAB_FW_ENV[@]}" \
+	script -qfec "$FLUXWALL top" /dev/null >"$TOP_OUT" 2>&1 || rc=$?
+check_eq "fluxwall top quits with q (exit 0, not the 10 s timeout)" 0 "$rc"
+check "fluxwall top lists the flux domain with its score" \
+	grep -qE '[0-9]+\.[0-9]+ +fluxnet\.example' "$TOP_OUT"
+
 # --- SIGINT; the block outlives the daemon ---------------------------------------------
 kill -INT "$DAEMON_PID"
 rc=0
