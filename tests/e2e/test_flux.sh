@@ -349,6 +349,18 @@ check_eq "fluxwall top quits with q (exit 0, not the 10 s timeout)" 0 "$rc"
 check "fluxwall top lists the flux domain with its score" \
 	grep -qE '[0-9]+\.[0-9]+ +fluxnet\.example' "$TOP_OUT"
 
+# --- logrotate: SIGHUP makes the daemon reopen its event log ----------------------------
+mv "$EVENTS" "$EVENTS.1"
+kill -HUP "$DAEMON_PID"
+for ((i = 0; i < 30; i++)); do
+	[[ -e $EVENTS ]] && break
+	sleep 0.1
+done
+check "after logrotate's rename and SIGHUP the daemon opens a new $EVENTS" test -e "$EVENTS"
+check "... and keeps running" kill -0 "$DAEMON_PID"
+check_eq "... and the rotated file keeps the block event" 1 \
+	"$(grep -c '"event":"block"' "$EVENTS.1")"
+
 # --- SIGINT; the block outlives the daemon ---------------------------------------------
 kill -INT "$DAEMON_PID"
 rc=0
