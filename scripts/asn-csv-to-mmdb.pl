@@ -3,7 +3,7 @@
 #
 # Build an ASN MaxMind DB from the @ip-location-db/asn CSV files.
 #
-#   build-asn-mmdb.pl --out FILE CSV...
+#   asn-csv-to-mmdb.pl --out FILE CSV...
 #
 # Each CSV line is "first_ip,last_ip,asn,organisation" (IPv4 or IPv6, no
 # header); the organisation may be quoted, with "" for a quote inside. The
@@ -39,7 +39,7 @@ my $tree = MaxMind::DB::Writer::Tree->new(
 	database_type         => 'ip-location-db-asn',
 	languages             => ['en'],
 	description           => { en => 'ASN from @ip-location-db/asn (RouteViews, NRO, DB-IP; CC BY 4.0), '
-	    . 'built by fluxwall scripts/build-asn-mmdb.pl' },
+	    . 'built by fluxwall scripts/asn-csv-to-mmdb.pl' },
 	alias_ipv6_to_ipv4    => 1,
 	remove_reserved_networks => 0,
 	map_key_type_callback => sub { $types{ $_[0] } // die "no type for key '$_[0]'\n" },
@@ -49,12 +49,12 @@ my ($rows, $skipped) = (0, 0);
 my %record_of;	# one shared hash per ASN and organisation
 
 for my $path (@ARGV) {
-	open my $fh, '<:encoding(UTF-8)', $path or die "build-asn-mmdb.pl: cannot read $path: $!\n";
+	open my $fh, '<:encoding(UTF-8)', $path or die "asn-csv-to-mmdb.pl: cannot read $path: $!\n";
 	while (my $line = <$fh>) {
 		$line =~ s/\r?\n\z//;
 		next if $line eq '' || $line =~ /^#/;
 		my ($first, $last, $asn, $org) = split /,/, $line, 4;
-		die "build-asn-mmdb.pl: $path:$.: expected first_ip,last_ip,asn,organisation\n"
+		die "asn-csv-to-mmdb.pl: $path:$.: expected first_ip,last_ip,asn,organisation\n"
 		    unless defined $asn && $asn =~ /^\d+$/;
 		if (aliased($first)) {
 			$skipped++;
@@ -66,21 +66,21 @@ for my $path (@ARGV) {
 			length $org ? (autonomous_system_organization => $org) : (),
 		};
 		eval { $tree->insert_range($first, $last, $rec); 1 }
-		    or die "build-asn-mmdb.pl: $path:$.: $@";
+		    or die "asn-csv-to-mmdb.pl: $path:$.: $@";
 		$rows++;
 	}
 	close $fh;
 }
 
-open my $fh, '>:raw', $out or die "build-asn-mmdb.pl: cannot write $out: $!\n";
+open my $fh, '>:raw', $out or die "asn-csv-to-mmdb.pl: cannot write $out: $!\n";
 $tree->write_tree($fh);
-close $fh or die "build-asn-mmdb.pl: writing $out failed: $!\n";
-printf STDERR "build-asn-mmdb.pl: %d ranges, %d ASN records, %d aliased IPv6 ranges skipped\n",
+close $fh or die "asn-csv-to-mmdb.pl: writing $out failed: $!\n";
+printf STDERR "asn-csv-to-mmdb.pl: %d ranges, %d ASN records, %d aliased IPv6 ranges skipped\n",
     $rows, scalar keys %record_of, $skipped;
 exit 0;
 
 sub usage {
-	print STDERR "usage: build-asn-mmdb.pl --out FILE CSV...\n";
+	print STDERR "usage: asn-csv-to-mmdb.pl --out FILE CSV...\n";
 	exit 2;
 }
 
