@@ -877,6 +877,29 @@ static void test_tcp_single_segment(void **state)
 	EXPECT_DROP(F, response(&tcp6, "a.nx.example"), FW_CNT_NXDOMAIN_FAILED);
 }
 
+/*
+ * With segments left in a routing header, the UDP checksum covers the final
+ * destination, which this hop does not see: nxdomain falls back to drop,
+ * counted, instead of sending an answer the client would discard. With no
+ * segments left the rewrite goes ahead as usual.
+ */
+static void test_routing_header_with_segments_left(void **state)
+{
+	struct pb_spec rt = { .ipv6 = 1, .next = 1, .ext = { IPPROTO_ROUTING } };
+	const size_t segments_left = 14 + 40 + 3; /* Ethernet, IPv6, then the routing header */
+	size_t len;
+
+	CLI("block", "add", "seg.example", "--action", "nxdomain");
+	len = response(&rt, "www.seg.example");
+	F[segments_left] = 1;
+	EXPECT_DROP(F, len, FW_CNT_NXDOMAIN_FAILED);
+	len = response(&rt, "www.seg.example");
+	assert_int_equal(F[segments_left], 0);
+	run(__LINE__, F, len);
+	assert_int_equal(R.verdict, XDP_PASS);
+	assert_int_equal(R.delta[FW_CNT_BLOCK_NXDOMAIN], 1);
+}
+
 static void test_tcp_partial_segments_pass(void **state)
 {
 	CLI("block", "add", "evil.example");
@@ -938,6 +961,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_ip_headers_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_single_segment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_partial_segments_pass, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_routing_header_with_segments_left, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("xdp", tests, NULL, NULL) ? 1 : 0;
