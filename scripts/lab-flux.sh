@@ -163,17 +163,8 @@ flux_unbound_start() {
 
 # flux_unbound_stop: end the Unbound started by flux_unbound_start, by pid.
 flux_unbound_stop() {
-	local i
-	[[ -z $FLUX_UNBOUND_PID ]] && return 0
-	kill -TERM "$FLUX_UNBOUND_PID" 2>/dev/null
-	for ((i = 0; i < 30; i++)); do
-		kill -0 "$FLUX_UNBOUND_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$FLUX_UNBOUND_PID" 2>/dev/null
-	wait "$FLUX_UNBOUND_PID" 2>/dev/null
+	lab_stop_pid "$FLUX_UNBOUND_PID"
 	FLUX_UNBOUND_PID=
-	return 0
 }
 
 # flux_rquery NAME [TYPE]: the client asks the lab's Unbound. Sets LAB_R
@@ -181,21 +172,14 @@ flux_unbound_stop() {
 # FLUX_SET, the values sorted and space separated (order-free answer set).
 # shellcheck disable=SC2034 # LAB_QUERY_MS and FLUX_SET are for the caller
 flux_rquery() {
-	local type=${2:-A} out status t0
+	local out t0
 	t0=$(lab_ms)
-	out=$(ip netns exec "$LAB_CLI_NS" kdig @"$FLUX_RES4" "$1" "$type" \
+	out=$(ip netns exec "$LAB_CLI_NS" kdig @"$FLUX_RES4" "$1" "${2:-A}" \
 		+timeout=1 +retry=0 2>&1) || true
 	LAB_QUERY_MS=$(($(lab_ms) - t0))
-	status=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -n 1)
+	lab_result "$out" "${2:-A}" "$1"
 	FLUX_SET=
-	if [[ -z $status ]]; then
-		LAB_R=TIMEOUT
-		return 0
-	fi
-	LAB_R=$(awk -v t="$type" -v s="$status" -v n="${1,,}." '
-		/^;/ { next }
-		tolower($1) == n && $3 == "IN" && $4 == t { v = v " " $5 }
-		END { print s v }' <<<"$out")
+	[[ $LAB_R == TIMEOUT ]] && return 0
 	FLUX_SET=$(tr ' ' '\n' <<<"${LAB_R#* }" | grep -E '^[0-9a-f.:]+$' | sort | xargs)
 }
 

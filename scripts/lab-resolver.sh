@@ -133,36 +133,18 @@ lab_unbound_start() {
 
 # lab_unbound_stop: end the Unbound this lab started (by its pid), if any.
 lab_unbound_stop() {
-	local i
-	[[ -z $LAB_UNBOUND_PID ]] && return 0
-	kill -TERM "$LAB_UNBOUND_PID" 2>/dev/null
-	for ((i = 0; i < 30; i++)); do
-		kill -0 "$LAB_UNBOUND_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$LAB_UNBOUND_PID" 2>/dev/null
-	wait "$LAB_UNBOUND_PID" 2>/dev/null
+	lab_stop_pid "$LAB_UNBOUND_PID"
 	LAB_UNBOUND_PID=
-	return 0
 }
 
 # lab_rquery NAME [TYPE]: lab_query through the lab's Unbound; sets LAB_R
 # ("RCODE values..." or "TIMEOUT") and LAB_QUERY_MS.
 lab_rquery() {
-	local type=${2:-A} out status t0
+	local out t0
 	t0=$(lab_ms)
 	out=$(ip netns exec "$LAB_CLI_NS" kdig @"$LAB_UNBOUND_ADDR" -p "$LAB_UNBOUND_PORT" \
-		"$1" "$type" +timeout=2 +retry=0 2>&1) || true
-	# shellcheck disable=SC2034 # LAB_QUERY_MS, LAB_R: read by the caller
+		"$1" "${2:-A}" +timeout=2 +retry=0 2>&1) || true
+	# shellcheck disable=SC2034 # LAB_QUERY_MS: read by the caller
 	LAB_QUERY_MS=$(($(lab_ms) - t0))
-	status=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -n 1)
-	if [[ -z $status ]]; then
-		LAB_R=TIMEOUT
-		return 0
-	fi
-	# shellcheck disable=SC2034
-	LAB_R=$(awk -v t="$type" -v s="$status" '
-		/^;/ { next }
-		$3 == "IN" && $4 == t { v = v " " $5 }
-		END { print s v }' <<<"$out")
+	lab_result "$out" "${2:-A}"
 }

@@ -327,7 +327,7 @@ lab_kdig() {
 # (values of the answers of TYPE, in order) or "TIMEOUT", and LAB_QUERY_MS to
 # the time the query took. Not for use in $(...): it sets globals.
 lab_query() {
-	local args=() type=A out status t0
+	local args=() type=A out t0
 	while [[ $1 == -* ]]; do
 		args+=("$1")
 		shift
@@ -336,15 +336,37 @@ lab_query() {
 	t0=$(lab_ms)
 	out=$(lab_kdig "${args[@]}" "$1" "$type") || true
 	LAB_QUERY_MS=$(($(lab_ms) - t0))
-	status=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -n 1)
+	lab_result "$out" "$type"
+}
+
+# lab_result KDIG_OUTPUT TYPE [OWNER]: set LAB_R from kdig's output: "RCODE
+# value..." (the answers of TYPE, owned by OWNER if given, in order), or
+# "TIMEOUT" when no response came. Shared by every query helper of the lab.
+lab_result() {
+	local status
+	status=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$1" | head -n 1)
 	if [[ -z $status ]]; then
 		LAB_R=TIMEOUT
 		return 0
 	fi
-	LAB_R=$(awk -v t="$type" -v s="$status" '
+	LAB_R=$(awk -v t="$2" -v s="$status" -v n="${3:+${3,,}.}" '
 		/^;/ { next }
-		$3 == "IN" && $4 == t { v = v " " $5 }
-		END { print s v }' <<<"$out")
+		(n == "" || tolower($1) == n) && $3 == "IN" && $4 == t { v = v " " $5 }
+		END { print s v }' <<<"$1")
+}
+
+# lab_stop_pid PID: TERM, up to 3 s to exit, then KILL; always succeeds.
+lab_stop_pid() {
+	local i
+	[[ -z $1 ]] && return 0
+	kill -TERM "$1" 2>/dev/null
+	for ((i = 0; i < 30; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
 }
 
 # ---------------------------------------------------------------- fluxwall
