@@ -12,6 +12,7 @@
 #   EVAL_HOURS=H     simulated hours per capture (default 6)
 #   EVAL_SCALE=F     domains per category times F (default 1)
 #   EVAL_STRICT=1    exit non-zero when fluxwall's score misses a target
+#   EVAL_CONFIG=F    replay with this config file (score.* weights to try)
 #   FLUXWALL_GEO_DIR geo databases (default /var/lib/fluxwall/geo, where
 #                    `fluxwall replay` looks for them)
 #
@@ -48,12 +49,13 @@ check_tools() {
 # One replay per capture and mode, all in parallel: each is independent
 # (its own BPF program instance and scorer state).
 replay_all() {
-	local mode pcap jobs=()
+	local mode pcap jobs=() conf=()
+	[ -n "${EVAL_CONFIG:-}" ] && conf=(--config "$EVAL_CONFIG")
 	for mode in $MODES; do
 		mkdir -p "$OUT/replay/$mode"
 		for pcap in "$OUT"/*.pcap; do
 			(
-				"$FLUXWALL" replay "$pcap" --json --score "$mode" \
+				"$FLUXWALL" "${conf[@]}" replay "$pcap" --json --score "$mode" \
 					>"$OUT/replay/$mode/$(basename "$pcap" .pcap).json" \
 					2>"$OUT/replay/$mode/$(basename "$pcap" .pcap).log"
 			) &

@@ -33,6 +33,7 @@ struct dstat {
 	uint32_t responses, responses_at_block, sets_at_block, max_sets;
 	double score, max_score; /* at block time, and the highest seen */
 	char reason[256];
+	char *explanation; /* `explain` text at block time: the window moves on */
 	int blocked;
 	struct dstat *next_all;
 };
@@ -126,6 +127,29 @@ static void note_score(struct replay *r, struct dstat *d, const struct fw_detect
 		d->max_sets = f.n_answer_sets;
 }
 
+/* The explanation as `fluxwall explain` would have printed it; NULL if none. */
+static char *explanation_now(struct replay *r, const char *name)
+{
+	struct fw_score_result res;
+	struct fw_evidence ev;
+	struct fw_features f;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (fw_detector_explain(r->det, name, r->now_ns, &f, &res, &ev) || !f.observations)
+		return NULL;
+	mem = open_memstream(&text, &len);
+	if (!mem)
+		return NULL;
+	fw_explain_text(mem, name, &f, &res, &ev);
+	if (fclose(mem)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 static void note_block(struct replay *r, struct dstat *d, const struct fw_detection *det)
 {
 	d->blocked = 1;
@@ -134,6 +158,7 @@ static void note_block(struct replay *r, struct dstat *d, const struct fw_detect
 	d->sets_at_block = d->max_sets;
 	d->score = det->result.score;
 	snprintf(d->reason, sizeof(d->reason), "%s", det->reason);
+	d->explanation = explanation_now(r, det->scored[0] ? det->scored : det->domain);
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -263,11 +288,20 @@ static void report_json(struct replay *r)
 	fputc('\n', stdout);
 }
 
+static void free_dstats(struct replay *r)
+{
+	struct dstat *d, *next;
+
+	for (d = r->all; d; d = next) {
+		next = d->next_all;
+		free(d->explanation);
+		free(d);
+	}
+	r->all = NULL;
+}
+
 static void report_text(struct replay *r)
 {
-	struct fw_score_result res;
-	struct fw_evidence ev;
-	struct fw_features f;
 	struct dstat *d;
 	size_t blocked = 0, tracked = 0;
 
@@ -278,9 +312,8 @@ static void report_text(struct replay *r)
 		blocked++;
 		printf("BLOCKED %s after %u responses, %u answer sets: %s\n", d->domain,
 		       d->responses_at_block, d->sets_at_block, d->reason);
-		if (!fw_detector_explain(r->det, d->domain, r->now_ns, &f, &res, &ev) &&
-		    f.observations)
-			fw_explain_text(stdout, d->domain, &f, &res, &ev);
+		if (d->explanation)
+			fputs(d->explanation, stdout);
 		printf("\n");
 	}
 	printf("%lu packets, %lu samples, %zu domains, %zu blocked (%s score)\n",
@@ -344,5 +377,6 @@ out:
 	if (r.skel)
 		fluxwall__destroy(r.skel);
 	remove_private_pins();
+	free_dstats(&r);
 	return ret;
 }

@@ -75,9 +75,12 @@ FW_OPT(max_domains, UINT, "200000", 1, 100000000, "",
        "Most domains tracked at once; the least recently seen is evicted first.")
 FW_OPT(window, DURATION, "1h", 60, 604800, "",
        "Sliding window over which per-domain features are counted.")
-FW_OPT(score_threshold, DOUBLE, "50", 1, 1000, "",
-       "Score from which a domain counts as fast flux and may be auto-blocked.\n"
-       "The terms and their weights are in docs/detection.md.")
+
+FW_OPT_SECTION("Score (docs/detection.md explains each weight)")
+#define FW_SCORE_PARAM(name, def, min, max, help)                                                  \
+	FW_OPT(score_##name, DOUBLE, #def, min, max, "", help)
+#include "score_params.h"
+#undef FW_SCORE_PARAM
 
 FW_OPT_SECTION("Auto-block")
 FW_OPT(auto_block, BOOL, "true", 0, 0, "",

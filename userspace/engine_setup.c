@@ -46,7 +46,9 @@ void fw_engine_params(const struct fw_conf *c, struct fw_detector_params *p)
 	fw_detector_params_default(p);
 	p->ds.max_domains = (uint32_t)c->max_domains;
 	p->ds.window_s = (uint32_t)c->window;
-	p->score.threshold = c->score_threshold;
+#define FW_SCORE_PARAM(name, def, min, max, help) p->score.name = c->score_##name;
+#include "score_params.h"
+#undef FW_SCORE_PARAM
 	p->ab.expiry_s = (uint32_t)c->auto_expiry;
 	p->ab.max_new_per_min = c->auto_block ? (uint32_t)c->auto_max_per_minute : 0;
 	p->protected_path = c->protected_list;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The Holz et al. reference score and fluxwall's explainable flux score. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,46 +20,9 @@ bool fw_holz_is_flux(double f)
 #define P(field) offsetof(struct fw_score_params, field)
 
 const struct fw_score_param_desc fw_score_param_table[] = {
-    {"score.threshold", P(threshold), 50.0, 0.0, 1000.0,
-     "score at or above which a domain with enough evidence is flux"},
-    {"score.min_answer_sets", P(min_answer_sets), 2.0, 1.0, 1000.0,
-     "distinct answer sets needed before any verdict of flux"},
-    {"score.min_ips", P(min_ips), 4.0, 1.0, 10000.0,
-     "distinct IPs needed before any verdict of flux"},
-    {"score.w_asn", P(w_asn), 15.0, -1000.0, 1000.0,
-     "weight of ASN diversity: (ASNs - 1) / (asn_sat - 1)"},
-    {"score.asn_sat", P(asn_sat), 8.0, 2.0, 1000.0,
-     "distinct ASNs at which ASN diversity counts in full"},
-    {"score.wide_prefix_sat", P(wide_prefix_sat), 8.0, 2.0, 1000.0,
-     "without an ASN database: distinct /16 (/32) prefixes standing in for ASNs"},
-    {"score.w_country", P(w_country), 5.0, -1000.0, 1000.0,
-     "weight of country diversity: (countries - 1) / (country_sat - 1)"},
-    {"score.country_sat", P(country_sat), 5.0, 2.0, 1000.0,
-     "distinct countries at which country diversity counts in full"},
-    {"score.w_entropy", P(w_entropy), 5.0, -1000.0, 1000.0,
-     "weight of the normalised entropy of IPs over /24 (IPv4) and /48 (IPv6) prefixes"},
-    {"score.w_geo", P(w_geo), 5.0, -1000.0, 1000.0,
-     "weight of geographic spread: largest distance between IPs / geo_sat_km"},
-    {"score.geo_sat_km", P(geo_sat_km), 5000.0, 1.0, 40000.0,
-     "distance in km at which geographic spread counts in full"},
-    {"score.w_ttl_low", P(w_ttl_low), 5.0, -1000.0, 1000.0,
-     "weight of the share of IPs whose TTL is below 300 s"},
-    {"score.w_rotation", P(w_rotation), 10.0, -1000.0, 1000.0,
-     "weight of rotation: new IPs per new answer set, from rotation_floor to rotation_sat"},
-    {"score.rotation_floor", P(rotation_floor), 1.0, 0.0, 1000.0,
-     "new IPs per new answer set that still count as no rotation"},
-    {"score.rotation_sat", P(rotation_sat), 6.0, 0.01, 1000.0,
-     "new IPs per new answer set at which rotation counts in full"},
-    {"score.w_rotation_net", P(w_rotation_net), 40.0, -1000.0, 1000.0,
-     "weight of rotation across networks: rotation x ASN diversity x continent spread"},
-    {"score.continent_sat", P(continent_sat), 3.0, 3.0, 7.0,
-     "continents at which the spread of rotating answers counts in full (two count as none)"},
-    {"score.w_ns_churn", P(w_ns_churn), 25.0, -1000.0, 1000.0,
-     "weight of NS churn (double flux): new NS names and addresses / ns_churn_sat"},
-    {"score.ns_churn_sat", P(ns_churn_sat), 4.0, 1.0, 1000.0,
-     "new NS names plus NS addresses at which NS churn counts in full"},
-    {"score.w_persistence", P(w_persistence), -10.0, -1000.0, 1000.0,
-     "weight of the share of IPs seen in two or more answer sets (negative: stable pools)"},
+#define FW_SCORE_PARAM(name, def, min, max, help) { "score_" #name, P(name), def, min, max, help },
+#include "score_params.h"
+#undef FW_SCORE_PARAM
 };
 
 const size_t fw_score_param_count = sizeof(fw_score_param_table) / sizeof(fw_score_param_table[0]);
@@ -77,36 +39,6 @@ void fw_score_params_default(struct fw_score_params *p)
 	memset(p, 0, sizeof(*p));
 	for (i = 0; i < fw_score_param_count; i++)
 		*param_field(p, &fw_score_param_table[i]) = fw_score_param_table[i].def;
-}
-
-int fw_score_param_set(struct fw_score_params *p, const char *name, const char *value, char *err,
-		       size_t errlen)
-{
-	const struct fw_score_param_desc *d = NULL;
-	char *end;
-	double v;
-	size_t i;
-
-	for (i = 0; i < fw_score_param_count; i++)
-		if (strcmp(fw_score_param_table[i].name, name) == 0)
-			d = &fw_score_param_table[i];
-	if (!d) {
-		snprintf(err, errlen, "unknown score parameter '%s'; see docs/detection.md", name);
-		return -1;
-	}
-	errno = 0;
-	v = strtod(value, &end);
-	if (errno || end == value || *end || !isfinite(v)) {
-		snprintf(err, errlen, "%s: '%s' is not a number", name, value);
-		return -1;
-	}
-	if (v < d->min || v > d->max) {
-		snprintf(err, errlen, "%s: %g is out of range; use %g to %g", name, v, d->min,
-			 d->max);
-		return -1;
-	}
-	*param_field(p, d) = v;
-	return 0;
 }
 
 static double clamp01(double x)

@@ -31,32 +31,16 @@ double fw_holz_score(unsigned n_a, unsigned n_asn);
 /* The reference verdict: f > 0. */
 bool fw_holz_is_flux(double f);
 
+/* One field per row of score_params.h: p->threshold, p->w_asn, ... */
 struct fw_score_params {
-	double threshold;	/* flux when score >= threshold */
-	double min_answer_sets; /* evidence: distinct answer sets needed */
-	double min_ips;		/* evidence: distinct IPs needed */
-	double w_asn;		/* ASN diversity */
-	double asn_sat;		/* ASNs at which ASN diversity is full */
-	double wide_prefix_sat; /* without ASN data: /16s at which diversity is full */
-	double w_country;
-	double country_sat;
-	double w_entropy; /* /24 and /48 prefix entropy */
-	double w_geo;
-	double geo_sat_km;
-	double w_ttl_low;
-	double w_rotation;
-	double rotation_floor; /* new IPs per new answer set that count as none */
-	double rotation_sat;   /* ... and that count as full rotation */
-	double w_rotation_net; /* rotation x network diversity x continent spread */
-	double continent_sat;  /* continents at which the spread counts in full */
-	double w_ns_churn;
-	double ns_churn_sat;  /* new NS names + NS addresses for full churn */
-	double w_persistence; /* negative: IPs that keep coming back are benign */
+#define FW_SCORE_PARAM(name, def, min, max, help) double name;
+#include "score_params.h"
+#undef FW_SCORE_PARAM
 };
 
 /* One row per parameter, for the config file and its documentation. */
 struct fw_score_param_desc {
-	const char *name; /* config key, e.g. "score.threshold" */
+	const char *name; /* config key, e.g. "score_threshold" */
 	size_t offset;	  /* into struct fw_score_params */
 	double def;
 	double min;
@@ -68,13 +52,6 @@ extern const struct fw_score_param_desc fw_score_param_table[];
 extern const size_t fw_score_param_count;
 
 void fw_score_params_default(struct fw_score_params *p);
-
-/*
- * Set one parameter by its config key from text. -1 with err (naming the
- * key, the value and the accepted range) when unknown or out of range.
- */
-int fw_score_param_set(struct fw_score_params *p, const char *name, const char *value, char *err,
-		       size_t errlen);
 
 enum fw_score_term_id {
 	FW_TERM_ASN,

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "engine_setup.h"
 
 static int load_text(struct fw_conf *c, const char *text, char *err, size_t errlen)
 {
@@ -110,6 +111,38 @@ static void test_file_values(void **state)
 	assert_int_equal(c.line[FW_CONF_OPT_capacity], 3);
 	assert_int_equal(c.src[FW_CONF_OPT_pin_path], FW_CONF_SRC_DEFAULT);
 	fw_conf_free(&c);
+}
+
+/* Every score weight is a config key, and the detector gets what the file says. */
+static void test_score_keys_reach_the_detector(void **state)
+{
+	struct fw_detector_params defaults, p;
+	struct fw_conf c;
+	char err[512] = "";
+	size_t i;
+
+	assert_int_equal(fw_conf_init(&c), 0);
+	fw_engine_params(&c, &defaults);
+	for (i = 0; i < fw_score_param_count; i++) {
+		const struct fw_score_param_desc *d = &fw_score_param_table[i];
+		const double *v = (const double *)((const char *)&defaults.score + d->offset);
+
+		assert_non_null(fw_conf_get(&c, d->name));
+		assert_true(*v == d->def);
+	}
+	if (load_text(&c,
+		      "score_w_rotation_net = 30\nscore_rotation_floor = 2.5\n"
+		      "score_w_persistence = -20\n",
+		      err, sizeof(err)))
+		fail_msg("%s", err);
+	fw_engine_params(&c, &p);
+	assert_true(p.score.w_rotation_net == 30.0);
+	assert_true(p.score.rotation_floor == 2.5);
+	assert_true(p.score.w_persistence == -20.0);
+	assert_true(p.score.threshold == defaults.score.threshold);
+	fw_conf_free(&c);
+	expect_error("score_asn_sat = 1\n", "/etc/fluxwall/fluxwall.conf:1: score_asn_sat: 1 is out "
+					   "of range; use a value from 2 to 1000");
 }
 
 static void test_unknown_keys(void **state)
@@ -380,6 +413,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_file_values),
+	    cmocka_unit_test(test_score_keys_reach_the_detector),
 	    cmocka_unit_test(test_unknown_keys),
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_bad_lines),
