@@ -24,6 +24,7 @@ enum fw_opt_bit {
 	OPT_SCORE = 1 << 10,
 	OPT_PROM = 1 << 11,
 	OPT_DEFAULTS = 1 << 12,
+	OPT_TRACE = 1 << 13,
 };
 
 struct fw_opts {
@@ -34,6 +35,7 @@ struct fw_opts {
 	const char *format;
 	const char *iface;
 	const char *score;    /* replay: fluxwall or holz */
+	const char *trace;    /* replay: the domain whose scores to print */
 	struct fw_conf *conf; /* the file, environment and flags, merged */
 	uint32_t capacity;
 	enum fw_mode mode;

@@ -47,6 +47,7 @@ struct replay {
 	struct fw_geo *geo;
 	struct fw_ntab stats;
 	struct dstat *all;
+	char trace[256]; /* registered domain to trace, "" for none */
 	uint64_t now_ns, packets, responses, samples, decode_errors;
 	int failed;
 };
@@ -161,6 +162,30 @@ static void note_block(struct replay *r, struct dstat *d, const struct fw_detect
 	d->explanation = explanation_now(r, det->scored[0] ? det->scored : det->domain);
 }
 
+/* --trace: one line per scored response of the traced domain. */
+static void trace_score(struct replay *r, const struct dstat *d, const struct fw_detection *det)
+{
+	FILE *out = stdout;
+	const char *key = det->scored[0] ? det->scored : det->domain;
+	struct fw_features f;
+	char reason[256];
+
+	if (!r->trace[0] || (strcmp(r->trace, "*") && strcmp(r->trace, d->domain)) ||
+	    fw_domstate_features(fw_detector_state(r->det), key, r->now_ns, &f))
+		return;
+	if (r->o->json) { /* JSON lines on stderr, as `explain --json` without evidence */
+		fw_explain_json_file(stderr, key, &f, &det->result, NULL);
+		return;
+	}
+	fw_score_reason(&det->result, reason, sizeof(reason));
+	fprintf(out,
+		"trace %s +%.0fs %s: sets %u, IPs %u, ASNs %u, countries %u (%.1f effective), "
+		"continents %u, rotation %.2f: %s%s\n",
+		d->domain, (r->now_ns - d->first_seen) / 1e9, key, f.n_answer_sets, f.n_ips,
+		f.n_asns, f.n_countries, f.eff_countries, f.n_continents, f.rotation, reason,
+		det->decision == FW_AB_BLOCK ? " -> BLOCK" : "");
+}
+
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct replay *r = ctx;
@@ -184,6 +209,8 @@ static int on_sample(void *ctx, void *data, size_t size)
 	got = fw_detector_observe(r->det, &obs, &det);
 	if (got >= 0)
 		note_score(r, d, &det);
+	if (got >= 0 && det.domain[0])
+		trace_score(r, d, &det);
 	if (got != 1 || det.decision != FW_AB_BLOCK)
 		return 0;
 	if (block_domain(r, &det))
@@ -327,12 +354,13 @@ int cmd_replay(struct fw_opts *o, int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	uint8_t frame[16384];
 	struct fw_pcap *pc;
-	char err[1024];
+	char err[1024], domain[256];
 	size_t len;
 	int got, ret = 1;
 
 	if (argc != 1) {
-		fw_err("usage: fluxwall replay FILE.pcap [--json] [--score fluxwall|holz]");
+		fw_err("usage: fluxwall replay FILE.pcap [--json] [--score fluxwall|holz] "
+		       "[--trace NAME]");
 		return 1;
 	}
 	if (o->score && strcmp(o->score, "holz") && strcmp(o->score, "fluxwall")) {
@@ -350,6 +378,11 @@ int cmd_replay(struct fw_opts *o, int argc, char **argv)
 		fw_err("%s", err);
 		goto out;
 	}
+	if (o->trace) /* "*": every domain */
+		snprintf(r.trace, sizeof(r.trace), "%s",
+			 strcmp(o->trace, "*") ? fw_detector_regdomain(r.det, o->trace, domain,
+								       sizeof(domain))
+					       : "*");
 	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.fw_samples), on_sample, &r, NULL);
 	if (!rb) {
 		fw_err("cannot read the sample ring buffer: %s", strerror(errno));

@@ -655,6 +655,9 @@ static int observe_answer(struct fw_domstate *t, struct dom *d, const struct fw_
 	}
 	if (d->hll)
 		new_ips += sketch_new_ips(t, d->hll, now);
+	/* the sketch's error must not make one answer bring more than it holds */
+	if (new_ips > n_addrs)
+		new_ips = n_addrs;
 	count_max(d, C_ANSWER_MAX, n_addrs);
 	if (new_set) {
 		flags |= FW_DS_NEW_ANSWER_SET;
@@ -869,17 +872,16 @@ static void prefix_features(const struct ip_rec *ips, uint32_t n, struct fw_feat
 }
 
 /*
- * Continents holding at least 1/FW_DS_CONTINENT_SHARE of the located
- * addresses: geolocation
- * puts a few addresses of any regional network on another continent, and
- * those strays must not make a regional pool look scattered.
+ * Distinct continents of the located addresses, and how many equally
+ * common continents they are worth (inverse Simpson): a regional pool with
+ * a few mislocated strays stays near 1, a botnet scattered over the world
+ * goes towards the number of continents.
  */
-#define FW_DS_CONTINENT_SHARE 10
-
-static uint32_t continents_of(const struct ip_rec *ips, uint32_t n)
+static uint32_t continents_of(const struct ip_rec *ips, uint32_t n, double *effective)
 {
 	const char *name[8];
-	uint32_t count[8], kinds = 0, located = 0, wide = 0, i, j;
+	uint32_t count[8], kinds = 0, located = 0, i, j;
+	double sum_sq = 0.0;
 
 	for (i = 0; i < n; i++) {
 		char cc[3] = { (char)ips[i].cc[0], (char)ips[i].cc[1], 0 };
@@ -898,9 +900,29 @@ static uint32_t continents_of(const struct ip_rec *ips, uint32_t n)
 			count[j]++;
 	}
 	for (j = 0; j < kinds; j++)
-		if (count[j] * FW_DS_CONTINENT_SHARE >= located)
-			wide++;
-	return wide;
+		sum_sq += (double)count[j] * count[j];
+	*effective = located ? (double)located * located / sum_sq : 0.0;
+	return kinds;
+}
+
+/*
+ * How many equally common values the sorted list is worth: the inverse
+ * Simpson index. Ten IPs in ten countries give 10; seven in one country and
+ * one each in three others give 2.
+ */
+static double effective_count(const uint64_t *sorted, uint32_t n)
+{
+	double sum_sq = 0.0;
+	uint32_t i, run;
+
+	if (!n)
+		return 0.0;
+	for (i = 0; i < n; i += run) {
+		for (run = 1; i + run < n && sorted[i + run] == sorted[i]; run++)
+			;
+		sum_sq += (double)run * run;
+	}
+	return (double)n * n / sum_sq;
 }
 
 static void network_features(const struct ip_rec *ips, uint32_t n, struct fw_features *f)
@@ -919,7 +941,8 @@ static void network_features(const struct ip_rec *ips, uint32_t n, struct fw_fea
 	qsort(ccs, nc, sizeof(ccs[0]), cmp_u64);
 	f->n_asns = distinct_sorted(asns, na, NULL);
 	f->n_countries = distinct_sorted(ccs, nc, NULL);
-	f->n_continents = continents_of(ips, n);
+	f->eff_countries = effective_count(ccs, nc);
+	f->n_continents = continents_of(ips, n, &f->eff_continents);
 }
 
 /* Largest great-circle distance: smallest dot product of unit vectors. */

@@ -62,7 +62,9 @@ struct fw_features {
 	double prefix_entropy;	  /* of IPs over /24 and /48, / log2(IPs): 0..1 */
 	uint32_t n_asns;	  /* distinct known ASNs */
 	uint32_t n_countries;	  /* distinct known countries */
-	uint32_t n_continents;	  /* continents with a tenth or more of the located IPs */
+	uint32_t n_continents;	  /* distinct continents of the located IPs */
+	double eff_countries;	  /* 1 / sum of squared country shares (inverse Simpson) */
+	double eff_continents;	  /* the same over continents: 1 for a regional pool */
 	uint32_t n_located;	  /* IPs with coordinates */
 	double geo_spread_km;	  /* largest great-circle distance between IPs */
 	uint32_t ttl_min;	  /* over each IP's latest TTL */

@@ -31,11 +31,12 @@ static void text_features(FILE *out, const struct fw_features *f)
 	fprintf(out, "    IPs %u%s, /24+/48 prefixes %u (entropy %.2f), /16+/32 prefixes %u\n",
 		f->n_ips, f->ips_estimated ? " (estimated)" : "", f->n_prefixes, f->prefix_entropy,
 		f->n_wide_prefixes);
-	fprintf(
-	    out, "    ASNs %u%s, countries %u%s, geographic spread %.0f km over %u located IPs%s\n",
-	    f->n_asns, f->geo_features & FW_GEO_HAS_ASN ? "" : " (no ASN database)", f->n_countries,
-	    f->geo_features & FW_GEO_HAS_COUNTRY ? "" : " (no country database)", f->geo_spread_km,
-	    f->n_located, f->geo_features & FW_GEO_HAS_LOCATION ? "" : " (no city database)");
+	fprintf(out, "    ASNs %u%s, countries %u%s, continents %u (%.1f effective)\n", f->n_asns,
+		f->geo_features & FW_GEO_HAS_ASN ? "" : " (no ASN database)", f->n_countries,
+		f->geo_features & FW_GEO_HAS_COUNTRY ? "" : " (no country database)",
+		f->n_continents, f->eff_continents);
+	fprintf(out, "    geographic spread %.0f km over %u located IPs%s\n", f->geo_spread_km,
+		f->n_located, f->geo_features & FW_GEO_HAS_LOCATION ? "" : " (no city database)");
 	fprintf(out, "    TTL min %u s, median %u s, below %u s: %.0f%%\n", f->ttl_min,
 		f->ttl_median, FW_DS_LOW_TTL, 100.0 * f->ttl_low_share);
 	fprintf(out, "    rotation %.2f new IPs per new answer set, IPs in 2+ sets %.0f%%\n",
@@ -135,6 +136,9 @@ static void json_features(struct fw_json *j, const struct fw_features *f)
 	fw_json_kv_double(j, "prefix_entropy", f->prefix_entropy);
 	fw_json_kv_uint(j, "asns", f->n_asns);
 	fw_json_kv_uint(j, "countries", f->n_countries);
+	fw_json_kv_double(j, "effective_countries", f->eff_countries);
+	fw_json_kv_uint(j, "continents", f->n_continents);
+	fw_json_kv_double(j, "effective_continents", f->eff_continents);
 	fw_json_kv_uint(j, "located", f->n_located);
 	fw_json_kv_double(j, "geo_spread_km", f->geo_spread_km);
 	fw_json_kv_uint(j, "ttl_min", f->ttl_min);

@@ -11,7 +11,7 @@
  *   reference {method: "holz2008", score, flux},
  *   features {window_s, first_seen, last_seen, responses, ips, ips_exact,
  *     ips_estimated, prefixes, wide_prefixes, prefix_entropy, asns,
- *     countries, located, geo_spread_km, ttl_min, ttl_median,
+ *     countries, effective_countries, continents, effective_continents, located, geo_spread_km, ttl_min, ttl_median,
  *     ttl_low_share, answer_sets, max_answer_size, rotation,
  *     ip_persistence, ns_names, ns_addrs, ns_name_churn, ns_addr_churn,
  *     geo {asn, country, location}},

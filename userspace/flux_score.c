@@ -52,13 +52,12 @@ static double diversity(unsigned n, double sat)
 	return n <= 1 ? 0.0 : clamp01((n - 1.0) / (sat - 1.0));
 }
 
-static double rotation_input(const struct fw_score_params *p, double rotation)
+/* 0 up to floor, 1 from sat on, linear between. */
+static double ramp(double x, double floor, double sat)
 {
-	double span = p->rotation_sat - p->rotation_floor;
-
-	if (span <= 0.0)
-		return rotation > p->rotation_floor ? 1.0 : 0.0;
-	return clamp01((rotation - p->rotation_floor) / span);
+	if (sat <= floor)
+		return x > floor ? 1.0 : 0.0;
+	return clamp01((x - floor) / (sat - floor));
 }
 
 static void set_term(struct fw_score_result *r, enum fw_score_term_id id, const char *name,
@@ -84,18 +83,17 @@ static double network_diversity(const struct fw_score_params *p, const struct fw
 }
 
 /*
- * Answers that rotate across networks but stay on one or two continents are
- * what a resolver's regional pool looks like (an NTP pool zone behind GeoDNS);
- * botnet hosts are scattered over the world. Without country data the
- * spread cannot be told, so it does not hold the term back.
+ * Answers that rotate across networks but stay on one continent are what a
+ * resolver's regional pool looks like (an NTP pool zone behind GeoDNS, with
+ * a few servers that geolocation puts elsewhere); botnet hosts are
+ * scattered over the world. Without country data the spread cannot be
+ * told, so it does not hold the term back.
  */
 static double continent_spread(const struct fw_score_params *p, const struct fw_features *f)
 {
 	if (!(f->geo_features & FW_GEO_HAS_COUNTRY))
 		return 1.0;
-	/* a regional pool spills into a neighbouring continent now and then */
-	return f->n_continents <= 2 ? 0.0
-				   : clamp01((f->n_continents - 2.0) / (p->continent_sat - 2.0));
+	return ramp(f->eff_continents, p->continent_floor, p->continent_sat);
 }
 
 static void check_evidence(const struct fw_score_params *p, const struct fw_features *f,
@@ -120,7 +118,7 @@ void fw_score(const struct fw_score_params *p, const struct fw_features *f,
 
 	memset(r, 0, sizeof(*r));
 	net = network_diversity(p, f, r);
-	rot = rotation_input(p, f->rotation);
+	rot = ramp(f->rotation, p->rotation_floor, p->rotation_sat);
 	set_term(r, FW_TERM_ASN, "asn_diversity", net, p->w_asn);
 	set_term(r, FW_TERM_COUNTRY, "country_diversity", diversity(f->n_countries, p->country_sat),
 		 p->w_country);
@@ -130,6 +128,8 @@ void fw_score(const struct fw_score_params *p, const struct fw_features *f,
 	set_term(r, FW_TERM_ROTATION, "rotation", rot, p->w_rotation);
 	set_term(r, FW_TERM_ROTATION_NET, "rotation_across_networks",
 		 rot * net * continent_spread(p, f), p->w_rotation_net);
+	set_term(r, FW_TERM_ANSWER_SIZE, "answer_size",
+		 ramp(f->max_answer_size, p->answer_floor, p->answer_sat), p->w_answer_size);
 	set_term(r, FW_TERM_NS_CHURN, "ns_churn",
 		 clamp01((f->ns_name_churn + f->ns_addr_churn) / p->ns_churn_sat), p->w_ns_churn);
 	set_term(r, FW_TERM_PERSISTENCE, "ip_persistence", clamp01(f->ip_persistence),

@@ -38,8 +38,8 @@ static const struct verb verbs[] = {
 	{ "ports", cmd_ports, OPT_JSON, "ports list | ports add|del PORT..." },
 	{ "run", cmd_run, OPT_IFACE | OPT_MODE | OPT_ACTION | OPT_CAPACITY,
 	  "run [--iface IFACE] [--config FILE]" },
-	{ "replay", cmd_replay, OPT_JSON | OPT_SCORE,
-	  "replay FILE.pcap [--json] [--score fluxwall|holz]" },
+	{ "replay", cmd_replay, OPT_JSON | OPT_SCORE | OPT_TRACE,
+	  "replay FILE.pcap [--json] [--score fluxwall|holz] [--trace NAME]" },
 	{ "explain", cmd_explain, OPT_JSON, "explain NAME [--json]" },
 	{ "stats", cmd_stats, OPT_JSON | OPT_PROM, "stats [--prom|--json]" },
 	{ "top", cmd_top, 0, "top" },
@@ -61,6 +61,7 @@ static const struct option long_opts[] = {
 	{ "skip-invalid", no_argument, NULL, 'k' },
 	{ "iface", required_argument, NULL, 'i' },
 	{ "score", required_argument, NULL, 'r' },
+	{ "trace", required_argument, NULL, 't' },
 	{ "prom", no_argument, NULL, 'M' },
 	{ "defaults", no_argument, NULL, 'D' },
 	{ "help", no_argument, NULL, 'h' },
@@ -121,6 +122,7 @@ static int take_option(struct fw_opts *o, int c, const char *arg)
 	case 'k': o->skip_invalid = 1; o->given |= OPT_SKIP_INVALID; return 0;
 	case 'i': o->iface = arg; o->given |= OPT_IFACE; return 0;
 	case 'r': o->score = arg; o->given |= OPT_SCORE; return 0;
+	case 't': o->trace = arg; o->given |= OPT_TRACE; return 0;
 	case 'M': o->prom = 1; o->given |= OPT_PROM; return 0;
 	case 'D': o->defaults = 1; o->given |= OPT_DEFAULTS; return 0;
 	case 'a':
@@ -151,10 +153,10 @@ static const char *option_name(unsigned int bit)
 	static const char *const names[] = { "--json",	 "--exact",	   "--action", "--mode",
 					     "--capacity", "--purge",	   "--source", "--format",
 					     "--skip-invalid", "--iface", "--score", "--prom",
-					     "--defaults" };
+					     "--defaults", "--trace" };
 	int i;
 
-	for (i = 0; i < 13; i++)
+	for (i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
 		if (bit == 1u << i)
 			return names[i];
 	return "?";

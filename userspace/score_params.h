@@ -8,7 +8,7 @@
  *
  * FW_SCORE_PARAM(NAME, DEFAULT, MIN, MAX, HELP)
  */
-FW_SCORE_PARAM(threshold, 50, 1, 1000,
+FW_SCORE_PARAM(threshold, 55, 1, 1000,
 	       "Score from which a domain with enough evidence counts as fast flux\n"
 	       "and may be auto-blocked.")
 FW_SCORE_PARAM(min_answer_sets, 2, 1, 1000,
@@ -31,15 +31,24 @@ FW_SCORE_PARAM(geo_sat_km, 5000, 1, 40000,
 FW_SCORE_PARAM(w_ttl_low, 5, -1000, 1000, "Weight of the share of IPs whose TTL is below 300 s.")
 FW_SCORE_PARAM(w_rotation, 10, -1000, 1000,
 	       "Weight of rotation: new IPs per new answer set, from rotation_floor to rotation_sat.")
-FW_SCORE_PARAM(rotation_floor, 1, 0, 1000,
+FW_SCORE_PARAM(rotation_floor, 3, 0, 1000,
 	       "New IPs per new answer set that still count as no rotation.")
 FW_SCORE_PARAM(rotation_sat, 6, 0.01, 1000,
 	       "New IPs per new answer set at which rotation counts in full.")
 FW_SCORE_PARAM(w_rotation_net, 40, -1000, 1000,
 	       "Weight of rotation across networks: rotation x ASN diversity x continent spread.")
-FW_SCORE_PARAM(continent_sat, 3, 3, 7,
-	       "Continents at which the spread of rotating answers counts in full\n"
-	       "(two count as none).")
+FW_SCORE_PARAM(continent_floor, 1.2, 1, 7,
+	       "Effective continents (inverse Simpson over the located IPs) up to which\n"
+	       "rotating answers count as a regional pool: no spread.")
+FW_SCORE_PARAM(continent_sat, 2.2, 1.01, 7,
+	       "Effective continents at which the spread of rotating answers counts in full.")
+FW_SCORE_PARAM(w_answer_size, 15, -1000, 1000,
+	       "Weight of answer size: most addresses in one response, from answer_floor\n"
+	       "to answer_sat.")
+FW_SCORE_PARAM(answer_floor, 4, 0, 1000,
+	       "Addresses per response that count as none: what pools and round robins send.")
+FW_SCORE_PARAM(answer_sat, 6, 0.01, 1000,
+	       "Addresses per response at which answer size counts in full.")
 FW_SCORE_PARAM(w_ns_churn, 25, -1000, 1000,
 	       "Weight of NS churn (double flux): new NS names and addresses / ns_churn_sat.")
 FW_SCORE_PARAM(ns_churn_sat, 4, 1, 1000,

@@ -271,9 +271,10 @@ fi
 check_eq "block list: $FLUX is an auto entry with source auto" "auto subtree" \
 	"$(auto_entry "$FLUX" source) $(auto_entry "$FLUX" match)"
 score=$(auto_entry "$FLUX" score || true)
-check "block list: the auto entry carries a score >= 50 ($score) and an expiry" \
-	jq -en --arg s "$score" --arg e "$(auto_entry "$FLUX" expires)" \
-	'($s | tonumber) >= 50 and ($e | test("^[0-9]{4}-"))'
+THRESHOLD=$("$FLUXWALL" config --defaults | awk '$1 == "score_threshold" { print $3 }')
+check "block list: the auto entry carries a score >= the threshold $THRESHOLD ($score) and an expiry" \
+	jq -en --arg s "$score" --argjson t "${THRESHOLD:-null}" --arg e "$(auto_entry "$FLUX" expires)" \
+	'($s | tonumber) >= $t and ($e | test("^[0-9]{4}-"))'
 check_eq "block list: www.$FLUX itself has no entry (the registered domain is blocked)" "" \
 	"$(listed "www.$FLUX")"
 
@@ -289,8 +290,9 @@ ev=$(jq -c --arg n "$FLUX" 'select(.event == "block" and .name == $n)' "$EVENTS"
 echo "block event: ${ev:0:400}"
 check_eq "event log: one block event for $FLUX" 1 \
 	"$(jq -c --arg n "$FLUX" 'select(.event == "block" and .name == $n)' "$EVENTS" 2>/dev/null | wc -l)"
-check "event log: the block event has origin auto and a score >= 50" \
-	jq -en --argjson e "${ev:-null}" '$e.origin == "auto" and ($e.score | type) == "number" and $e.score >= 50'
+check "event log: the block event has origin auto and a score >= the threshold" \
+	jq -en --argjson e "${ev:-null}" --argjson t "${THRESHOLD:-null}" \
+	'$e.origin == "auto" and ($e.score | type) == "number" and $e.score >= $t'
 check "event log: the block event carries evidence (addresses, ASNs)" \
 	jq -en --argjson e "${ev:-null}" '($e.evidence | type) == "object" and ($e.evidence | tostring | test("[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+"))'
 

@@ -215,7 +215,7 @@ static void test_bad_values(void **state)
 						 "value from 1 to 1000");
 	expect_error("score_threshold = high\n",
 		     "/etc/fluxwall/fluxwall.conf:1: score_threshold: 'high' is not a number; "
-		     "write one like 50, from 1 to 1000");
+		     "write one like 55, from 1 to 1000");
 }
 
 static void test_bad_lines(void **state)
