@@ -102,20 +102,42 @@ static void score_key(struct fw_detector *d, const char *key, uint64_t now,
 	}
 }
 
+/*
+ * The registered domain of a name just observed. The Public Suffix List
+ * lookup is a fifth of the scorer's time, so its answer is kept with the
+ * name's record: the offset where the registered domain starts, plus one.
+ */
+static const char *observed_regdomain(struct fw_detector *d, const char *name, char *buf,
+				      size_t len)
+{
+	uint8_t *tag = fw_domstate_tag(d->ds, name);
+	size_t off;
+
+	if (tag && *tag)
+		return name + (*tag - 1);
+	fw_detector_regdomain(d, name, buf, len);
+	off = strlen(name) - strlen(buf);
+	if (!tag || off > 254 || strcmp(name + off, buf))
+		return buf;
+	*tag = (uint8_t)(off + 1);
+	return name + off;
+}
+
 int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct fw_detection *out)
 {
 	struct fw_score_result by_name, by_domain;
 	const struct fw_score_result *best;
 	struct fw_ab_verdict v;
-	char domain[256];
+	char buf[256];
+	const char *domain;
 	bool flux;
 
 	int seen_name, seen_domain = 0;
 
-	fw_detector_regdomain(d, obs->qname, domain, sizeof(domain));
 	seen_name = fw_domstate_observe(d->ds, obs->qname, obs, d->geo);
 	if (seen_name < 0)
 		return -1;
+	domain = observed_regdomain(d, obs->qname, buf, sizeof(buf));
 	if (strcmp(domain, obs->qname)) {
 		seen_domain = fw_domstate_observe(d->ds, domain, obs, d->geo);
 		if (seen_domain < 0)

@@ -79,6 +79,7 @@ struct dom {
 	uint8_t n_ips;
 	uint8_t cap_ips;
 	uint8_t n_fps;
+	uint8_t tag; /* the caller's byte: fw_domstate_tag() */
 	char name[];
 };
 
@@ -783,6 +784,13 @@ int fw_domstate_observe(struct fw_domstate *t, const char *key, const struct fw_
 	return flags;
 }
 
+uint8_t *fw_domstate_tag(struct fw_domstate *t, const char *key)
+{
+	struct dom *d = find_dom(t, key);
+
+	return d ? &d->tag : NULL;
+}
+
 int fw_domstate_forget(struct fw_domstate *t, const char *key)
 {
 	struct dom *d = find_dom(t, key);
@@ -820,18 +828,35 @@ static uint64_t prefix_key(const struct ip_rec *r, bool wide)
 	       ((uint64_t)a[3] << 16) | (wide ? 0 : ((uint64_t)a[4] << 8) | a[5]);
 }
 
-static int cmp_u64(const void *a, const void *b)
+/*
+ * The arrays sorted per feature read hold at most FW_DS_MAX_EXACT_IPS
+ * values: insertion sort beats qsort's calls through a comparator there,
+ * and feature reads are on the scorer's hot path.
+ */
+static void sort_u64(uint64_t *v, uint32_t n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	uint32_t i, j;
 
-	return x < y ? -1 : x > y;
+	for (i = 1; i < n; i++) {
+		uint64_t x = v[i];
+
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
-static int cmp_u32(const void *a, const void *b)
+static void sort_u32(uint32_t *v, uint32_t n)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t i, j;
 
-	return x < y ? -1 : x > y;
+	for (i = 1; i < n; i++) {
+		uint32_t x = v[i];
+
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 /*
@@ -863,11 +888,11 @@ static void prefix_features(const struct ip_rec *ips, uint32_t n, struct fw_feat
 
 	for (i = 0; i < n; i++)
 		keys[i] = prefix_key(&ips[i], false);
-	qsort(keys, n, sizeof(keys[0]), cmp_u64);
+	sort_u64(keys, n);
 	f->n_prefixes = distinct_sorted(keys, n, &f->prefix_entropy);
 	for (i = 0; i < n; i++)
 		keys[i] = prefix_key(&ips[i], true);
-	qsort(keys, n, sizeof(keys[0]), cmp_u64);
+	sort_u64(keys, n);
 	f->n_wide_prefixes = distinct_sorted(keys, n, NULL);
 }
 
@@ -937,8 +962,8 @@ static void network_features(const struct ip_rec *ips, uint32_t n, struct fw_fea
 			ccs[nc++] = (uint64_t)(unsigned char)ips[i].cc[0] << 8 |
 				    (unsigned char)ips[i].cc[1];
 	}
-	qsort(asns, na, sizeof(asns[0]), cmp_u64);
-	qsort(ccs, nc, sizeof(ccs[0]), cmp_u64);
+	sort_u64(asns, na);
+	sort_u64(ccs, nc);
 	f->n_asns = distinct_sorted(asns, na, NULL);
 	f->n_countries = distinct_sorted(ccs, nc, NULL);
 	f->eff_countries = effective_count(ccs, nc);
@@ -987,7 +1012,7 @@ static void ttl_features(const struct ip_rec *ips, uint32_t n, struct fw_feature
 		ttl[i] = ips[i].ttl;
 		low += ttl[i] < FW_DS_LOW_TTL;
 	}
-	qsort(ttl, n, sizeof(ttl[0]), cmp_u32);
+	sort_u32(ttl, n);
 	f->ttl_min = ttl[0];
 	f->ttl_median = ttl[(n - 1) / 2];
 	f->ttl_low_share = (double)low / n;

@@ -147,6 +147,13 @@ int fw_domstate_evidence(const struct fw_domstate *t, const char *key, uint64_t 
 /* Stop tracking key; -1 when it was not tracked. */
 int fw_domstate_forget(struct fw_domstate *t, const char *key);
 
+/*
+ * A byte the caller keeps with a tracked key, 0 when the key is created
+ * (the detector remembers there where the registered domain starts). NULL
+ * when the key is not tracked; valid until the next call that may evict.
+ */
+uint8_t *fw_domstate_tag(struct fw_domstate *t, const char *key);
+
 size_t fw_domstate_count(const struct fw_domstate *t);
 uint64_t fw_domstate_evictions(const struct fw_domstate *t);
 

@@ -98,7 +98,8 @@ void fw_ntab_insert(struct fw_ntab *t, struct fw_ntab_node *node, uint64_t hash)
 {
 	struct fw_ntab_node **head;
 
-	if (t->count >= 2 * (t->mask + 1))
+	/* one node per bucket on average: each extra node in a chain is a cache miss */
+	if (t->count >= t->mask + 1)
 		grow(t);
 	head = &t->bucket[hash & t->mask];
 	node->hash = hash;

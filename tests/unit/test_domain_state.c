@@ -273,6 +273,26 @@ static void forget_and_bad_keys(void **state)
 	fw_domstate_free(t);
 }
 
+/* The caller's byte starts at 0, stays with its key, and goes with it. */
+static void tag_stays_with_its_key(void **state)
+{
+	struct fw_domstate *t = table(2, 3600, 32);
+	const char *a[] = {"192.0.2.1", NULL};
+
+	assert_null(fw_domstate_tag(t, "www.example.org"));
+	feed(t, "www.example.org", 0, 60, a);
+	assert_int_equal(*fw_domstate_tag(t, "www.example.org"), 0);
+	*fw_domstate_tag(t, "www.example.org") = 5;
+	feed(t, "www.example.org", 1, 60, a);
+	assert_int_equal(*fw_domstate_tag(t, "www.example.org"), 5);
+	feed(t, "b.example", 2, 60, a);
+	feed(t, "c.example", 3, 60, a); /* evicts www.example.org, the least recent */
+	assert_null(fw_domstate_tag(t, "www.example.org"));
+	feed(t, "www.example.org", 4, 60, a);
+	assert_int_equal(*fw_domstate_tag(t, "www.example.org"), 0);
+	fw_domstate_free(t);
+}
+
 static void params_are_checked(void **state)
 {
 	struct fw_domstate_params p;
@@ -465,6 +485,7 @@ int main(void)
 	    cmocka_unit_test(ns_name_and_address_churn),
 	    cmocka_unit_test(least_recently_seen_is_evicted),
 	    cmocka_unit_test(forget_and_bad_keys),
+	    cmocka_unit_test(tag_stays_with_its_key),
 	    cmocka_unit_test(params_are_checked),
 	    cmocka_unit_test(sketch_counts_beyond_the_exact_set),
 	    cmocka_unit_test(geo_features_from_the_test_databases),
