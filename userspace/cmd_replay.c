@@ -134,21 +134,10 @@ static char *explanation_now(struct replay *r, const char *name)
 	struct fw_score_result res;
 	struct fw_evidence ev;
 	struct fw_features f;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem;
 
 	if (fw_detector_explain(r->det, name, r->now_ns, &f, &res, &ev) || !f.observations)
 		return NULL;
-	mem = open_memstream(&text, &len);
-	if (!mem)
-		return NULL;
-	fw_explain_text(mem, name, &f, &res, &ev);
-	if (fclose(mem)) {
-		free(text);
-		return NULL;
-	}
-	return text;
+	return fw_explain_string(name, &f, &res, &ev, false);
 }
 
 static void note_block(struct replay *r, struct dstat *d, const struct fw_detection *det)

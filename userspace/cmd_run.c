@@ -66,20 +66,10 @@ static char *evidence_json(struct daemon *d, const char *name)
 	struct fw_score_result r;
 	struct fw_evidence ev;
 	struct fw_features f;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
 
 	if (fw_detector_explain(d->det, name, clock_ns(CLOCK_REALTIME), &f, &r, &ev))
 		return NULL;
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return NULL;
-	fw_explain_json_file(mem, name, &f, &r, &ev);
-	fclose(mem);
-	if (buf && len && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	return buf;
+	return fw_explain_string(name, &f, &r, &ev, true);
 }
 
 static void log_event(struct daemon *d, enum fw_event_kind kind, const char *name, double score,

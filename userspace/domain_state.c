@@ -846,19 +846,6 @@ static void sort_u64(uint64_t *v, uint32_t n)
 	}
 }
 
-static void sort_u32(uint32_t *v, uint32_t n)
-{
-	uint32_t i, j;
-
-	for (i = 1; i < n; i++) {
-		uint32_t x = v[i];
-
-		for (j = i; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-}
-
 /*
  * Distinct keys in a sorted array; with entropy non-NULL also the Shannon
  * entropy of the keys' shares, divided by log2(n): 1 when every key is
@@ -1004,7 +991,8 @@ static void spread_feature(const struct ip_rec *ips, uint32_t n, struct fw_featu
 
 static void ttl_features(const struct ip_rec *ips, uint32_t n, struct fw_features *f)
 {
-	uint32_t ttl[FW_DS_MAX_EXACT_IPS], low = 0, i;
+	uint64_t ttl[FW_DS_MAX_EXACT_IPS];
+	uint32_t low = 0, i;
 
 	if (!n)
 		return;
@@ -1012,9 +1000,9 @@ static void ttl_features(const struct ip_rec *ips, uint32_t n, struct fw_feature
 		ttl[i] = ips[i].ttl;
 		low += ttl[i] < FW_DS_LOW_TTL;
 	}
-	sort_u32(ttl, n);
-	f->ttl_min = ttl[0];
-	f->ttl_median = ttl[(n - 1) / 2];
+	sort_u64(ttl, n);
+	f->ttl_min = (uint32_t)ttl[0];
+	f->ttl_median = (uint32_t)ttl[(n - 1) / 2];
 	f->ttl_low_share = (double)low / n;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Text and JSON explanations of a flux verdict. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "explain.h"
@@ -272,4 +273,26 @@ int fw_explain_json_file(FILE *out, const char *name, const struct fw_features *
 	if (fw_json_finish(&j) < 0)
 		return -1;
 	return fputc('\n', out) == EOF ? -1 : 0;
+}
+
+char *fw_explain_string(const char *name, const struct fw_features *f,
+			const struct fw_score_result *r, const struct fw_evidence *ev, bool json)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (!mem)
+		return NULL;
+	if (json)
+		fw_explain_json_file(mem, name, f, r, ev);
+	else
+		fw_explain_text(mem, name, f, r, ev);
+	if (fclose(mem)) {
+		free(text);
+		return NULL;
+	}
+	if (json && len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	return text;
 }

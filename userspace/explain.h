@@ -24,6 +24,7 @@
 #ifndef FW_EXPLAIN_H
 #define FW_EXPLAIN_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "domain_state.h"
@@ -44,5 +45,12 @@ void fw_explain_json(struct fw_json *j, const char *name, const struct fw_featur
 /* One JSON object and a newline on out; 0, or -1 when the stream failed. */
 int fw_explain_json_file(FILE *out, const char *name, const struct fw_features *f,
 			 const struct fw_score_result *r, const struct fw_evidence *ev);
+
+/*
+ * The explanation in a malloc'd string: the text, or one JSON object without
+ * the newline. NULL when out of memory.
+ */
+char *fw_explain_string(const char *name, const struct fw_features *f,
+			const struct fw_score_result *r, const struct fw_evidence *ev, bool json);
 
 #endif /* FW_EXPLAIN_H */
