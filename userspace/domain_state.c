@@ -564,7 +564,9 @@ static int add_ip(struct fw_domstate *t, struct dom *d, const struct fw_obs_addr
 	r = find_ip(d, addr);
 	if (r) {
 		r->last = now;
-		r->ttl = clamp_ttl(a->ttl);
+		/* a resolver's cache only counts TTLs down: the largest is the zone's */
+		if (clamp_ttl(a->ttl) > r->ttl)
+			r->ttl = clamp_ttl(a->ttl);
 		if (new_set && r->n_sets < UINT8_MAX)
 			r->n_sets++;
 		if (d->hll)

@@ -67,7 +67,7 @@ struct fw_features {
 	double eff_continents;	  /* the same over continents: 1 for a regional pool */
 	uint32_t n_located;	  /* IPs with coordinates */
 	double geo_spread_km;	  /* largest great-circle distance between IPs */
-	uint32_t ttl_min;	  /* over each IP's latest TTL */
+	uint32_t ttl_min;	  /* over each IP's largest TTL in the window */
 	uint32_t ttl_median;	  /* lower median */
 	double ttl_low_share;	  /* share of IPs whose TTL < FW_DS_LOW_TTL */
 	uint32_t n_answer_sets;	  /* distinct answer sets (address sets) */
@@ -89,7 +89,7 @@ struct fw_ev_ip {
 	uint64_t last_seen_s;
 	uint32_t asn;
 	char country[3];
-	uint32_t ttl;	 /* latest */
+	uint32_t ttl;	 /* largest in the window: caches count TTLs down */
 	uint32_t n_sets; /* distinct answer sets it appeared in (saturates at 255) */
 	bool has_location;
 	double latitude;

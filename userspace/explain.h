@@ -11,11 +11,12 @@
  *   reference {method: "holz2008", score, flux},
  *   features {window_s, first_seen, last_seen, responses, ips, ips_exact,
  *     ips_estimated, prefixes, wide_prefixes, prefix_entropy, asns,
- *     countries, effective_countries, continents, effective_continents, located, geo_spread_km, ttl_min, ttl_median,
- *     ttl_low_share, answer_sets, max_answer_size, rotation,
+ *     countries, effective_countries, continents, effective_continents,
+ *     located, geo_spread_km, ttl_min, ttl_median, ttl_low_share,
+ *     answer_sets, max_answer_size, rotation,
  *     ip_persistence, ns_names, ns_addrs, ns_name_churn, ns_addr_churn,
  *     geo {asn, country, location}},
- *   evidence {ips[] {ip, first_seen, last_seen, asn, country, ttl,
+ *   evidence {ips[] {ip, first_seen, last_seen, asn, country, ttl (largest),
  *     answer_sets, latitude, longitude}, asns[] {asn, ips, first_seen,
  *     last_seen}, countries[] {country, ips, first_seen, last_seen}}.
  * Times are seconds of the observation clock (Unix time for live traffic

@@ -293,6 +293,23 @@ static void tag_stays_with_its_key(void **state)
 	fw_domstate_free(t);
 }
 
+/* Behind a resolver an IP's TTL counts down between sightings; the zone's is the largest. */
+static void an_ip_keeps_its_largest_ttl(void **state)
+{
+	struct fw_domstate *t = table(10, 3600, 32);
+	const char *a[] = {"192.0.2.1", NULL};
+	struct fw_features f;
+
+	feed(t, "cached.example", 0, 150, a);
+	feed(t, "cached.example", 100, 50, a); /* the same answer from the cache */
+	f = features_at(t, "cached.example", 100);
+	assert_int_equal(f.ttl_min, 150);
+	feed(t, "cached.example", 200, 300, a); /* the zone raised it */
+	f = features_at(t, "cached.example", 200);
+	assert_int_equal(f.ttl_min, 300);
+	fw_domstate_free(t);
+}
+
 static void params_are_checked(void **state)
 {
 	struct fw_domstate_params p;
@@ -401,7 +418,7 @@ static void evidence_lists_ips_asns_and_countries(void **state)
 	assert_int_equal(ev->ips[0].first_seen_s, T0 + 10);
 	assert_int_equal(ev->ips[0].last_seen_s, T0 + 70);
 	assert_int_equal(ev->ips[0].n_sets, 2);
-	assert_int_equal(ev->ips[0].ttl, 30);
+	assert_int_equal(ev->ips[0].ttl, 60); /* the largest seen: 60, then 30 */
 	fw_ip_format(&ev->ips[2].ip, ip, sizeof(ip));
 	assert_string_equal(ip, "1.128.0.1");
 	assert_int_equal(ev->ips[2].last_seen_s, T0 + 10);
@@ -486,6 +503,7 @@ int main(void)
 	    cmocka_unit_test(least_recently_seen_is_evicted),
 	    cmocka_unit_test(forget_and_bad_keys),
 	    cmocka_unit_test(tag_stays_with_its_key),
+	    cmocka_unit_test(an_ip_keeps_its_largest_ttl),
 	    cmocka_unit_test(params_are_checked),
 	    cmocka_unit_test(sketch_counts_beyond_the_exact_set),
 	    cmocka_unit_test(geo_features_from_the_test_databases),
