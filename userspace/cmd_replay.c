@@ -6,6 +6,7 @@
  * program's maps, so later responses for them are dropped as they would be
  * on a gateway. Maps live in a private pin directory removed at exit.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,6 +69,29 @@ static void on_signal(int sig)
 	remove_private_pins();
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/*
+ * Private pin directories of replays that were killed outright (SIGKILL),
+ * found by their process being gone: remove them, they pin map memory.
+ */
+static void remove_orphaned_pins(void)
+{
+	char path[300], err[256];
+	struct dirent *e;
+	DIR *dir = opendir("/sys/fs/bpf");
+	int pid;
+
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		if (sscanf(e->d_name, "fluxwall-replay-%d", &pid) != 1 || pid <= 0 ||
+		    !kill(pid, 0) || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/bpf/%s", e->d_name);
+		fw_maps_purge(path, err, sizeof(err));
+	}
+	closedir(dir);
 }
 
 static const char *dstat_name(const struct fw_ntab_node *n)
@@ -227,10 +251,13 @@ static int setup(struct replay *r, char *err, size_t errlen)
 	struct fw_config cfg;
 	char note[512];
 
+	remove_orphaned_pins();
 	snprintf(private_pin, sizeof(private_pin), "/sys/fs/bpf/fluxwall-replay-%d", getpid());
 	atexit(remove_private_pins);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, on_signal); /* `replay ... | head` */
 	if (fw_prog_open(private_pin, 65536, 1, &r->skel, err, errlen) ||
 	    fw_maps_open(&r->maps, private_pin, 0, 0, err, errlen) ||
 	    fw_maps_get_config(&r->maps, &cfg))

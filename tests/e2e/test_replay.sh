@@ -79,4 +79,18 @@ check_match "a bad score key value is refused with its file and line" \
 	"*bad.conf:1: score_w_rotation_net: 'abc' is not a number*" \
 	"$("$FLUXWALL" --config "$LAB_TMP/bad.conf" replay "$OUT/single-flux.pcap" 2>&1 || true)"
 
+# Its private maps go with it: also when a pipe reader quits early, and
+# the next replay removes those of one that was killed outright.
+pins() { find /sys/fs/bpf -maxdepth 1 -name 'fluxwall-replay-*' | sort; }
+before=$(pins)
+{ "$FLUXWALL" replay "$OUT/single-flux.pcap" 2>/dev/null || true; } | head -n 1 >/dev/null
+check_eq "replay | head -n 1 leaves no pinned maps behind" "$before" "$(pins)"
+true &
+dead=$!
+wait "$dead"
+mkdir "/sys/fs/bpf/fluxwall-replay-$dead"
+"$FLUXWALL" replay "$OUT/ddns.pcap" >/dev/null 2>&1
+check "the next replay removes the maps of a replay that was killed" \
+	test ! -e "/sys/fs/bpf/fluxwall-replay-$dead"
+
 e2e_end
