@@ -121,10 +121,14 @@ static struct dstat *dstat_get(struct replay *r, const char *domain)
 /* Put the domain in the program's block map, as `run` would. */
 static int block_domain(struct replay *r, const struct fw_detection *det)
 {
-	struct fw_entry e = { .name = (char *)det->domain, .source = "auto",
-			      .reason = (char *)det->reason, .added = r->now_ns / 1000000000,
-			      .expires = det->expires_ns / 1000000000, .score = det->result.score,
-			      .list = FW_LIST_BLOCK, .origin = FW_ORIGIN_AUTO };
+	struct fw_entry e = {.name = (char *)det->domain,
+			     .source = "auto",
+			     .reason = (char *)det->reason,
+			     .added = r->now_ns / 1000000000,
+			     .expires = det->expires_ns / 1000000000,
+			     .score = det->result.score,
+			     .list = FW_LIST_BLOCK,
+			     .origin = FW_ORIGIN_AUTO};
 	struct fw_state next;
 	char err[512];
 
@@ -178,7 +182,6 @@ static void note_block(struct replay *r, struct dstat *d, const struct fw_detect
 /* --trace: one line per scored response of the traced domain. */
 static void trace_score(struct replay *r, const struct dstat *d, const struct fw_detection *det)
 {
-	FILE *out = stdout;
 	const char *key = det->scored[0] ? det->scored : det->domain;
 	struct fw_features f;
 	char reason[256];
@@ -191,12 +194,11 @@ static void trace_score(struct replay *r, const struct dstat *d, const struct fw
 		return;
 	}
 	fw_score_reason(&det->result, reason, sizeof(reason));
-	fprintf(out,
-		"trace %s +%.0fs %s: sets %u, IPs %u, ASNs %u, countries %u (%.1f effective), "
-		"continents %u, rotation %.2f: %s%s\n",
-		d->domain, (r->now_ns - d->first_seen) / 1e9, key, f.n_answer_sets, f.n_ips,
-		f.n_asns, f.n_countries, f.eff_countries, f.n_continents, f.rotation, reason,
-		det->decision == FW_AB_BLOCK ? " -> BLOCK" : "");
+	printf("trace %s +%.0fs %s: sets %u, IPs %u, ASNs %u, countries %u (%.1f effective), "
+	       "continents %u, rotation %.2f: %s%s\n",
+	       d->domain, (r->now_ns - d->first_seen) / 1e9, key, f.n_answer_sets, f.n_ips,
+	       f.n_asns, f.n_countries, f.eff_countries, f.n_continents, f.rotation, reason,
+	       det->decision == FW_AB_BLOCK ? " -> BLOCK" : "");
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -366,7 +368,7 @@ static void report_text(struct replay *r)
 
 int cmd_replay(struct fw_opts *o, int argc, char **argv)
 {
-	struct replay r = { .o = o };
+	struct replay r = {.o = o};
 	struct ring_buffer *rb = NULL;
 	uint8_t frame[16384];
 	struct fw_pcap *pc;
@@ -396,9 +398,9 @@ int cmd_replay(struct fw_opts *o, int argc, char **argv)
 	}
 	if (o->trace) /* "*": every domain */
 		snprintf(r.trace, sizeof(r.trace), "%s",
-			 strcmp(o->trace, "*") ? fw_detector_regdomain(r.det, o->trace, domain,
-								       sizeof(domain))
-					       : "*");
+			 strcmp(o->trace, "*")
+			     ? fw_detector_regdomain(r.det, o->trace, domain, sizeof(domain))
+			     : "*");
 	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.fw_samples), on_sample, &r, NULL);
 	if (!rb) {
 		fw_err("cannot read the sample ring buffer: %s", strerror(errno));

@@ -67,14 +67,7 @@ static uint8_t W[PB_MAX_FRAME];
 
 static int setup(void **state)
 {
-	if (fwh_open(&H, "pcap"))
-		return -1;
-	if (!fwh_cli_available(&H)) {
-		fprintf(stderr, "%s is missing: run 'make build/fluxwall' first\n", H.cli);
-		fwh_close(&H);
-		return -1;
-	}
-	return 0;
+	return fwh_open_with_cli(&H, "pcap");
 }
 
 static int teardown(void **state)

@@ -77,7 +77,7 @@ static void trust(const char *addr)
 
 static int setup(void **state)
 {
-	if (fwh_open(&H, "sampling") || !fwh_cli_available(&H))
+	if (fwh_open_with_cli(&H, "sampling"))
 		return -1;
 	RB = ring_buffer__new(bpf_map__fd(H.skel->maps.fw_samples), on_sample, NULL, NULL);
 	return RB ? 0 : -1;

@@ -29,14 +29,7 @@ static struct pb_dns M, X;
 
 static int setup(void **state)
 {
-	if (fwh_open(&H, "xdp"))
-		return -1;
-	if (!fwh_cli_available(&H)) {
-		fprintf(stderr, "%s is missing: run 'make build/fluxwall' first\n", H.cli);
-		fwh_close(&H);
-		return -1;
-	}
-	return 0;
+	return fwh_open_with_cli(&H, "xdp");
 }
 
 static int teardown(void **state)

@@ -22,7 +22,7 @@
 #include "prog_load.h"
 #include "xdp_harness.h"
 
-#define PIN_PREFIX  "/sys/fs/bpf/fluxwall-test-"
+#define PIN_PREFIX    "/sys/fs/bpf/fluxwall-test-"
 #define TEST_CAPACITY 65536 /* small maps: tests hold a handful of rules */
 
 /*
@@ -211,8 +211,7 @@ int fwh_open(struct fwh *h, const char *tag)
 	remove_stale("/tmp", 1);
 	find_cli(h);
 	snprintf(h->pin, sizeof(h->pin), PIN_PREFIX "%s-%d", tag, (int)getpid());
-	snprintf(h->state, sizeof(h->state), "/tmp/fluxwall-test-%s-%d-XXXXXX", tag,
-		 (int)getpid());
+	snprintf(h->state, sizeof(h->state), "/tmp/fluxwall-test-%s-%d-XXXXXX", tag, (int)getpid());
 	if (!mkdtemp(h->state)) {
 		fprintf(stderr, "fwh: mkdtemp %s: %s\n", h->state, strerror(errno));
 		return -1;
@@ -227,8 +226,10 @@ int fwh_open(struct fwh *h, const char *tag)
 	libbpf_tail_len = 0;
 	libbpf_set_print(libbpf_capture);
 	/* The benchmark needs room for 10^6 names; tests stay small. */
-	if (fw_prog_open(h->pin, getenv("FWH_CAPACITY") ? (uint32_t)atol(getenv("FWH_CAPACITY")) :
-				 TEST_CAPACITY, 1, &h->skel, err, sizeof(err))) {
+	if (fw_prog_open(h->pin,
+			 getenv("FWH_CAPACITY") ? (uint32_t)atol(getenv("FWH_CAPACITY"))
+						: TEST_CAPACITY,
+			 1, &h->skel, err, sizeof(err))) {
 		load_failed = 1;
 		fprintf(stderr, "fwh: libbpf output, last lines:\n%.*s\nfwh: fw_prog_open: %s\n",
 			(int)libbpf_tail_len, libbpf_tail, err);
@@ -263,9 +264,15 @@ void fwh_close(struct fwh *h)
 		cleanup_pin[0] = cleanup_state[0] = '\0';
 }
 
-int fwh_cli_available(const struct fwh *h)
+int fwh_open_with_cli(struct fwh *h, const char *tag)
 {
-	return access(h->cli, X_OK) == 0;
+	if (fwh_open(h, tag))
+		return -1;
+	if (access(h->cli, X_OK) == 0)
+		return 0;
+	fprintf(stderr, "%s is missing: run 'make build/fluxwall' first\n", h->cli);
+	fwh_close(h);
+	return -1;
 }
 
 static void run_child(struct fwh *h, char **argv, int out_fd)
@@ -353,33 +360,33 @@ int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *
 const char *fwh_counter_name(unsigned int c)
 {
 	static const char *const names[FW_CNT_MAX] = {
-		[FW_CNT_PACKETS] = "packets",
-		[FW_CNT_PASSED] = "passed",
-		[FW_CNT_NOT_DNS] = "not_dns",
-		[FW_CNT_DNS_QUERIES] = "dns_queries",
-		[FW_CNT_DNS_OTHER] = "dns_other",
-		[FW_CNT_DNS_RESPONSES] = "dns_responses",
-		[FW_CNT_BLOCK_DROP] = "block_drop",
-		[FW_CNT_BLOCK_NXDOMAIN] = "block_nxdomain",
-		[FW_CNT_BLOCK_MANUAL] = "block_manual",
-		[FW_CNT_BLOCK_FEED] = "block_feed",
-		[FW_CNT_BLOCK_AUTO] = "block_auto",
-		[FW_CNT_ALLOWED] = "allowed",
-		[FW_CNT_FRAGMENTS] = "fragments",
-		[FW_CNT_TCP_PARTIAL] = "tcp_partial",
-		[FW_CNT_NXDOMAIN_FAILED] = "nxdomain_failed",
-		[FW_CNT_MAL_L3] = "mal_l3",
-		[FW_CNT_MAL_UDP_LENGTH] = "mal_udp_length",
-		[FW_CNT_MAL_SHORT] = "mal_short",
-		[FW_CNT_MAL_QDCOUNT] = "mal_qdcount",
-		[FW_CNT_MAL_LABEL] = "mal_label",
-		[FW_CNT_MAL_POINTER] = "mal_pointer",
-		[FW_CNT_MAL_NAME_LEN] = "mal_name_len",
-		[FW_CNT_MAL_TRUNCATED] = "mal_truncated",
-		[FW_CNT_SAMPLES_SENT] = "samples_sent",
-		[FW_CNT_SAMPLES_SUPPRESSED] = "samples_suppressed",
-		[FW_CNT_SAMPLES_LOST] = "samples_lost",
-		[FW_CNT_SAMPLES_UNTRUSTED] = "samples_untrusted",
+	    [FW_CNT_PACKETS] = "packets",
+	    [FW_CNT_PASSED] = "passed",
+	    [FW_CNT_NOT_DNS] = "not_dns",
+	    [FW_CNT_DNS_QUERIES] = "dns_queries",
+	    [FW_CNT_DNS_OTHER] = "dns_other",
+	    [FW_CNT_DNS_RESPONSES] = "dns_responses",
+	    [FW_CNT_BLOCK_DROP] = "block_drop",
+	    [FW_CNT_BLOCK_NXDOMAIN] = "block_nxdomain",
+	    [FW_CNT_BLOCK_MANUAL] = "block_manual",
+	    [FW_CNT_BLOCK_FEED] = "block_feed",
+	    [FW_CNT_BLOCK_AUTO] = "block_auto",
+	    [FW_CNT_ALLOWED] = "allowed",
+	    [FW_CNT_FRAGMENTS] = "fragments",
+	    [FW_CNT_TCP_PARTIAL] = "tcp_partial",
+	    [FW_CNT_NXDOMAIN_FAILED] = "nxdomain_failed",
+	    [FW_CNT_MAL_L3] = "mal_l3",
+	    [FW_CNT_MAL_UDP_LENGTH] = "mal_udp_length",
+	    [FW_CNT_MAL_SHORT] = "mal_short",
+	    [FW_CNT_MAL_QDCOUNT] = "mal_qdcount",
+	    [FW_CNT_MAL_LABEL] = "mal_label",
+	    [FW_CNT_MAL_POINTER] = "mal_pointer",
+	    [FW_CNT_MAL_NAME_LEN] = "mal_name_len",
+	    [FW_CNT_MAL_TRUNCATED] = "mal_truncated",
+	    [FW_CNT_SAMPLES_SENT] = "samples_sent",
+	    [FW_CNT_SAMPLES_SUPPRESSED] = "samples_suppressed",
+	    [FW_CNT_SAMPLES_LOST] = "samples_lost",
+	    [FW_CNT_SAMPLES_UNTRUSTED] = "samples_untrusted",
 	};
 
 	return c < FW_CNT_MAX && names[c] ? names[c] : "?";

@@ -51,8 +51,8 @@ void fwh_close(struct fwh *h);
  */
 int fwh_cli(struct fwh *h, char *const args[]);
 
-/* 1 when the CLI binary exists and runs. */
-int fwh_cli_available(const struct fwh *h);
+/* fwh_open(), and -1 with a message (nothing left open) when the CLI is not built. */
+int fwh_open_with_cli(struct fwh *h, const char *tag);
 
 /* Run one frame through the program; counters are read before and after. */
 int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *r);
