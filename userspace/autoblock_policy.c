@@ -160,7 +160,7 @@ static bool refused(struct fw_autoblock *ab, const char *domain, struct fw_ab_ve
 }
 
 enum fw_ab_decision fw_autoblock_decide(struct fw_autoblock *ab, const char *domain, bool flux,
-					uint64_t now_ns, struct fw_ab_verdict *v)
+					bool budget_spent, uint64_t now_ns, struct fw_ab_verdict *v)
 {
 	struct ab_entry *e;
 
@@ -177,7 +177,7 @@ enum fw_ab_decision fw_autoblock_decide(struct fw_autoblock *ab, const char *dom
 			 domain);
 		return v->decision = FW_AB_REFRESH;
 	}
-	if (!ab->p.max_new_per_min || !budget_left(ab, now_ns)) {
+	if (!ab->p.max_new_per_min || (!budget_spent && !budget_left(ab, now_ns))) {
 		v->expires_ns = 0;
 		snprintf(v->detail, sizeof(v->detail),
 			 "%s is flux but %u new auto-blocks in the last minute is the limit: "
@@ -192,7 +192,8 @@ enum fw_ab_decision fw_autoblock_decide(struct fw_autoblock *ab, const char *dom
 			 domain);
 		return v->decision = FW_AB_RATE_LIMITED;
 	}
-	spend_budget(ab, now_ns);
+	if (!budget_spent)
+		spend_budget(ab, now_ns);
 	snprintf(v->detail, sizeof(v->detail), "%s is flux: auto-blocked", domain);
 	return v->decision = FW_AB_BLOCK;
 }

@@ -59,9 +59,15 @@ struct fw_autoblock *fw_autoblock_new(const struct fw_autoblock_params *p, fw_al
 				      size_t errlen);
 void fw_autoblock_free(struct fw_autoblock *ab);
 
-/* Decide for a registered domain the scorer just judged (flux or not). */
+/*
+ * Decide for a registered domain the scorer just judged (flux or not).
+ * budget_spent: the domain joins a flux network one of whose domains was
+ * already blocked, which spent the budget for the whole network (the
+ * limit guards against a scoring fault across unrelated domains).
+ */
 enum fw_ab_decision fw_autoblock_decide(struct fw_autoblock *ab, const char *domain, bool flux,
-					uint64_t now_ns, struct fw_ab_verdict *v);
+					bool budget_spent, uint64_t now_ns,
+					struct fw_ab_verdict *v);
 
 /*
  * Forget every auto entry whose expiry is at or before now_ns, calling

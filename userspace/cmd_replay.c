@@ -156,18 +156,6 @@ static void note_score(struct replay *r, struct dstat *d, const struct fw_detect
 		d->max_sets = f.n_answer_sets;
 }
 
-/* The explanation as `fluxwall explain` would have printed it; NULL if none. */
-static char *explanation_now(struct replay *r, const char *name)
-{
-	struct fw_score_result res;
-	struct fw_evidence ev;
-	struct fw_features f;
-
-	if (fw_detector_explain(r->det, name, r->now_ns, &f, &res, &ev) || !f.observations)
-		return NULL;
-	return fw_explain_string(name, &f, &res, &ev, false);
-}
-
 static void note_block(struct replay *r, struct dstat *d, const struct fw_detection *det)
 {
 	d->blocked = 1;
@@ -176,7 +164,7 @@ static void note_block(struct replay *r, struct dstat *d, const struct fw_detect
 	d->sets_at_block = d->max_sets;
 	d->score = det->result.score;
 	snprintf(d->reason, sizeof(d->reason), "%s", det->reason);
-	d->explanation = explanation_now(r, det->scored[0] ? det->scored : det->domain);
+	d->explanation = fw_detector_explain_string(r->det, det->domain, r->now_ns, false);
 }
 
 /* --trace: one line per scored response of the traced domain. */
@@ -190,7 +178,7 @@ static void trace_score(struct replay *r, const struct dstat *d, const struct fw
 	    fw_domstate_features(fw_detector_state(r->det), key, r->now_ns, &f))
 		return;
 	if (r->o->json) { /* JSON lines on stderr, as `explain --json` without evidence */
-		fw_explain_json_file(stderr, key, &f, &det->result, NULL);
+		fw_explain_json_file(stderr, key, &f, &det->result, NULL, NULL);
 		return;
 	}
 	fw_score_reason(&det->result, reason, sizeof(reason));
@@ -199,6 +187,16 @@ static void trace_score(struct replay *r, const struct dstat *d, const struct fw
 	       d->domain, (r->now_ns - d->first_seen) / 1e9, key, f.n_answer_sets, f.n_ips,
 	       f.n_asns, f.n_countries, f.eff_countries, f.n_continents, f.rotation, reason,
 	       det->decision == FW_AB_BLOCK ? " -> BLOCK" : "");
+}
+
+static void act_on(struct replay *r, struct dstat *d, const struct fw_detection *det)
+{
+	if (det->decision != FW_AB_BLOCK)
+		return;
+	if (block_domain(r, det))
+		r->failed = 1;
+	else
+		note_block(r, d, det);
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -226,12 +224,14 @@ static int on_sample(void *ctx, void *data, size_t size)
 		note_score(r, d, &det);
 	if (got >= 0 && det.domain[0])
 		trace_score(r, d, &det);
-	if (got != 1 || det.decision != FW_AB_BLOCK)
-		return 0;
-	if (block_domain(r, &det))
-		r->failed = 1;
-	else
-		note_block(r, d, &det);
+	if (got == 1)
+		act_on(r, d, &det);
+	while (fw_detector_pending(r->det, &det)) {
+		d = dstat_get(r, det.domain);
+		if (!d)
+			return -ENOMEM;
+		act_on(r, d, &det);
+	}
 	return 0;
 }
 

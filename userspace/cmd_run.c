@@ -60,16 +60,10 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* The whole explanation (features, terms, IPs, ASNs, countries) as JSON. */
+/* The whole explanation (features, terms, IPs, ASNs, countries, network) as JSON. */
 static char *evidence_json(struct daemon *d, const char *name)
 {
-	struct fw_score_result r;
-	struct fw_evidence ev;
-	struct fw_features f;
-
-	if (fw_detector_explain(d->det, name, clock_ns(CLOCK_REALTIME), &f, &r, &ev))
-		return NULL;
-	return fw_explain_string(name, &f, &r, &ev, true);
+	return fw_detector_explain_string(d->det, name, clock_ns(CLOCK_REALTIME), true);
 }
 
 static void log_event(struct daemon *d, enum fw_event_kind kind, const char *name, double score,
@@ -139,6 +133,8 @@ static int on_sample(void *ctx, void *data, size_t size)
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	if (fw_detector_observe(d->det, &obs, &det) == 1)
 		act_on(d, &det);
+	while (fw_detector_pending(d->det, &det))
+		act_on(d, &det);
 	fw_latency_observe(&d->m.scorer_latency, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
 	return 0;
 }
@@ -201,19 +197,15 @@ static void write_textfile(struct daemon *d)
 
 static void explain_reply(struct daemon *d, const char *name, int json, FILE *out)
 {
-	struct fw_score_result r;
-	struct fw_evidence ev;
-	struct fw_features f;
+	char *text = fw_detector_explain_string(d->det, name, clock_ns(CLOCK_REALTIME), json);
 
-	if (fw_detector_explain(d->det, name, clock_ns(CLOCK_REALTIME), &f, &r, &ev)) {
+	if (!text) {
 		fprintf(out, "ERR '%s' is not tracked: no response for it was seen in the window\n",
 			name);
 		return;
 	}
-	if (json)
-		fw_explain_json_file(out, name, &f, &r, &ev);
-	else
-		fw_explain_text(out, name, &f, &r, &ev);
+	fprintf(out, "%s%s", text, json ? "\n" : "");
+	free(text);
 }
 
 static void ctl_handler(const char *req, FILE *out, void *ctx)

@@ -75,6 +75,9 @@ FW_OPT(max_domains, UINT, "200000", 1, 100000000, "",
        "Most domains tracked at once; the least recently seen is evicted first.")
 FW_OPT(window, DURATION, "1h", 60, 604800, "",
        "Sliding window over which per-domain features are counted.")
+FW_OPT(max_addresses, UINT, "1048576", 16, 268435456, "",
+       "Most answer addresses the flux-network index holds (40 bytes each); the\n"
+       "least recently seen is evicted first.")
 
 FW_OPT_SECTION("Score (docs/detection.md explains each weight)")
 #define FW_SCORE_PARAM(name, def, min, max, help)                                                  \

@@ -15,6 +15,7 @@
 #define NBUCKETS 4  /* counter buckets per window */
 #define FP_RING	 8  /* answer-set fingerprints remembered */
 #define NS_TRACK 8  /* NS names, and NS addresses, remembered */
+#define QN_TRACK 8  /* query names under a key, remembered */
 #define HLL_REGS 64 /* sketch registers: 1.04/sqrt(64) = 13% error */
 #define KEY_MAX	 255
 #define EARTH_KM 6371.0
@@ -26,6 +27,8 @@ enum dom_counter {
 	C_LATER_NEW,   /* IPs new to the window that those later sets brought */
 	C_NS_NAME_NEW, /* NS names that joined a known NS set */
 	C_NS_ADDR_NEW, /* NS addresses that joined a known set */
+	C_NEW_ASN,     /* later sets that brought an ASN new to the window */
+	C_NS_HOST_MAX, /* most address churn of one of the key's NS hosts (a maximum) */
 	C_OBS,	       /* responses */
 	C_ANSWER_MAX,  /* largest answer (a maximum, not a sum) */
 	C_COUNT,
@@ -63,6 +66,13 @@ struct ns_track {
 	uint8_t n_addrs;
 };
 
+/* Distinct query names accounted under a registered domain's key. */
+struct qn_track {
+	uint32_t hash[QN_TRACK];
+	uint32_t last[QN_TRACK];
+	uint8_t n;
+};
+
 struct dom {
 	struct fw_ntab_node node;
 	struct dom *lru_prev; /* towards more recently seen */
@@ -70,6 +80,7 @@ struct dom {
 	struct ip_rec *ips;
 	struct hll *hll;
 	struct ns_track *ns;
+	struct qn_track *qn;
 	uint32_t first_seen;
 	uint32_t last_seen;
 	uint32_t bucket_epoch; /* bucket index of the newest counter bucket */
@@ -235,6 +246,7 @@ static void dom_destroy(struct fw_domstate *t, struct dom *d)
 	acct_free(t, d->ips);
 	acct_free(t, d->hll);
 	acct_free(t, d->ns);
+	acct_free(t, d->qn);
 	acct_free(t, d);
 }
 
@@ -317,7 +329,7 @@ static uint32_t count_read(const struct fw_domstate *t, const struct dom *d, enu
 		if (be == UINT32_MAX || be > epoch || epoch - be >= NBUCKETS)
 			continue;
 		x = d->cnt[c][be % NBUCKETS];
-		if (c == C_ANSWER_MAX)
+		if (c == C_ANSWER_MAX || c == C_NS_HOST_MAX)
 			v = x > v ? x : v;
 		else
 			v += x;
@@ -327,14 +339,9 @@ static uint32_t count_read(const struct fw_domstate *t, const struct dom *d, enu
 
 /* ---- hashing -------------------------------------------------------- */
 
-
 static uint64_t addr_hash(const uint8_t addr[16])
 {
-	uint64_t hi, lo;
-
-	memcpy(&hi, addr, 8);
-	memcpy(&lo, addr + 8, 8);
-	return fw_fmix64(hi ^ fw_fmix64(lo ^ 0x9e3779b97f4a7c15ull));
+	return fw_addr_hash(addr, 0x9e3779b97f4a7c15ull);
 }
 
 static uint32_t text_hash32(const char *s)
@@ -346,17 +353,6 @@ static uint32_t text_hash32(const char *s)
 		h *= 16777619u;
 	}
 	return h ? h : 1;
-}
-
-static void to_mapped(const struct fw_ip *ip, uint8_t out[16])
-{
-	if (ip->family == AF_INET) {
-		memset(out, 0, 10);
-		out[10] = out[11] = 0xff;
-		memcpy(out + 12, ip->addr, 4);
-	} else {
-		memcpy(out, ip->addr, 16);
-	}
 }
 
 static bool is_mapped_v4(const uint8_t a[16])
@@ -548,19 +544,33 @@ static uint16_t clamp_ttl(uint32_t ttl)
 	return ttl > UINT16_MAX ? UINT16_MAX : (uint16_t)ttl;
 }
 
+/* Whether r's ASN is known and no other address held has it. */
+static bool asn_is_new(const struct dom *d, const struct ip_rec *r)
+{
+	uint8_t i;
+
+	if (!r->asn)
+		return false;
+	for (i = 0; i < d->n_ips; i++)
+		if (&d->ips[i] != r && d->ips[i].asn == r->asn)
+			return false;
+	return true;
+}
+
 /*
  * Account one answer address. Returns 1 when it is surely new to the
  * window (no sketch yet, so the exact set holds the whole window), 0 when
- * it is known or the sketch will count it, -1 out of memory.
+ * it is known or the sketch will count it, -1 out of memory. *new_asn is
+ * set when the address brought an ASN the window did not hold.
  */
 static int add_ip(struct fw_domstate *t, struct dom *d, const struct fw_obs_addr *a, bool new_set,
-		  uint32_t now, struct fw_geo *geo)
+		  uint32_t now, struct fw_geo *geo, bool *new_asn)
 {
 	bool had_sketch = d->hll != NULL;
 	struct ip_rec *r;
 	uint8_t addr[16];
 
-	to_mapped(&a->ip, addr);
+	fw_ip_mapped(&a->ip, addr);
 	r = find_ip(d, addr);
 	if (r) {
 		r->last = now;
@@ -584,6 +594,8 @@ static int add_ip(struct fw_domstate *t, struct dom *d, const struct fw_obs_addr
 	r->ttl = clamp_ttl(a->ttl);
 	r->n_sets = 1;
 	fill_geo(r, &a->ip, geo);
+	if (asn_is_new(d, r))
+		*new_asn = true;
 	return had_sketch ? 0 : 1;
 }
 
@@ -596,7 +608,7 @@ static uint32_t answer_fingerprint(const struct fw_obs *obs)
 	uint8_t i, addr[16];
 
 	for (i = 0; i < obs->n_addrs; i++) {
-		to_mapped(&obs->addrs[i].ip, addr);
+		fw_ip_mapped(&obs->addrs[i].ip, addr);
 		sum += addr_hash(addr);
 	}
 	return (uint32_t)(fw_fmix64(sum) >> 32) | 1;
@@ -638,7 +650,7 @@ static bool seen_earlier_in(const struct fw_obs *obs, uint8_t idx)
 static int observe_answer(struct fw_domstate *t, struct dom *d, const struct fw_obs *obs,
 			  uint32_t now, struct fw_geo *geo)
 {
-	bool had_ips = d->n_ips > 0, new_set;
+	bool had_ips = d->n_ips > 0, new_set, new_asn = false;
 	uint32_t new_ips = 0, n_addrs = 0;
 	int flags = 0, rc;
 	uint8_t i;
@@ -650,7 +662,7 @@ static int observe_answer(struct fw_domstate *t, struct dom *d, const struct fw_
 		if ((a->ip.family != AF_INET && a->ip.family != AF_INET6) ||
 		    seen_earlier_in(obs, i))
 			continue;
-		rc = add_ip(t, d, a, new_set, now, geo);
+		rc = add_ip(t, d, a, new_set, now, geo, &new_asn);
 		if (rc < 0)
 			return -1;
 		new_ips += (uint32_t)rc;
@@ -668,6 +680,7 @@ static int observe_answer(struct fw_domstate *t, struct dom *d, const struct fw_
 		if (had_ips) {
 			count_add(d, C_LATER_SETS, 1);
 			count_add(d, C_LATER_NEW, new_ips);
+			count_add(d, C_NEW_ASN, new_asn);
 		}
 	}
 	if (new_ips)
@@ -716,6 +729,29 @@ static uint32_t live_count(const struct fw_domstate *t, const uint32_t *last, ui
 	return c;
 }
 
+/*
+ * The most address churn among the response's NS hosts, each tracked under
+ * its own name (the detector feeds their glue there): a host whose
+ * addresses keep changing is double flux for every domain it serves, even
+ * one whose own NS set never changes.
+ */
+static uint32_t ns_host_churn(const struct fw_domstate *t, const struct dom *d,
+			      const struct fw_obs *obs, uint32_t now)
+{
+	uint32_t most = 0, c;
+	uint8_t i;
+
+	for (i = 0; i < obs->n_ns && i < FW_OBS_MAX_NS; i++) {
+		const struct dom *h = find_dom(t, obs->ns[i].name);
+
+		if (!h || h == d)
+			continue;
+		c = count_read(t, h, C_LATER_NEW, now);
+		most = c > most ? c : most;
+	}
+	return most;
+}
+
 static int observe_ns(struct fw_domstate *t, struct dom *d, const struct fw_obs *obs, uint32_t now)
 {
 	uint32_t names = 0, addrs = 0;
@@ -735,12 +771,28 @@ static int observe_ns(struct fw_domstate *t, struct dom *d, const struct fw_obs 
 		names += track_ns(t, d->ns->name_hash, d->ns->name_last, &d->ns->n_names,
 				  text_hash32(obs->ns[i].name), known_names, now);
 	for (i = 0; i < obs->n_glue && i < FW_OBS_MAX_GLUE; i++) {
-		to_mapped(&obs->glue[i], addr);
+		fw_ip_mapped(&obs->glue[i], addr);
 		addrs += track_ns(t, d->ns->addr_hash, d->ns->addr_last, &d->ns->n_addrs,
 				  (uint32_t)addr_hash(addr) | 1, known_addrs, now);
 	}
 	count_add(d, C_NS_NAME_NEW, names);
 	count_add(d, C_NS_ADDR_NEW, addrs);
+	count_max(d, C_NS_HOST_MAX, ns_host_churn(t, d, obs, now));
+	return 0;
+}
+
+/* Remember the query name under a key that is not that name itself. */
+static int observe_qname(struct fw_domstate *t, struct dom *d, const struct fw_obs *obs,
+			 uint32_t now)
+{
+	if (!d->qn && !strcmp(obs->qname, d->name))
+		return 0;
+	if (!d->qn) {
+		d->qn = acct_alloc(t, sizeof(*d->qn));
+		if (!d->qn)
+			return -1;
+	}
+	track_ns(t, d->qn->hash, d->qn->last, &d->qn->n, text_hash32(obs->qname), false, now);
 	return 0;
 }
 
@@ -781,7 +833,7 @@ int fw_domstate_observe(struct fw_domstate *t, const char *key, const struct fw_
 			return -1;
 		flags |= rc;
 	}
-	if (observe_ns(t, d, obs, now) < 0)
+	if (observe_ns(t, d, obs, now) < 0 || observe_qname(t, d, obs, now) < 0)
 		return -1;
 	return flags;
 }
@@ -898,7 +950,7 @@ static uint32_t continents_of(const struct ip_rec *ips, uint32_t n, double *effe
 	double sum_sq = 0.0;
 
 	for (i = 0; i < n; i++) {
-		char cc[3] = { (char)ips[i].cc[0], (char)ips[i].cc[1], 0 };
+		char cc[3] = {(char)ips[i].cc[0], (char)ips[i].cc[1], 0};
 		const char *c = fw_continent_of(cc);
 
 		if (!c)
@@ -1005,6 +1057,7 @@ static void ttl_features(const struct ip_rec *ips, uint32_t n, struct fw_feature
 	sort_u64(ttl, n);
 	f->ttl_min = (uint32_t)ttl[0];
 	f->ttl_median = (uint32_t)ttl[(n - 1) / 2];
+	f->ttl_high = (uint32_t)ttl[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1];
 	f->ttl_low_share = (double)low / n;
 }
 
@@ -1017,6 +1070,7 @@ static void rotation_features(const struct fw_domstate *t, const struct dom *d,
 	f->n_answer_sets = count_read(t, d, C_SETS, now);
 	f->max_answer_size = count_read(t, d, C_ANSWER_MAX, now);
 	f->rotation = later ? (double)count_read(t, d, C_LATER_NEW, now) / later : 0.0;
+	f->asn_novelty = later ? (double)count_read(t, d, C_NEW_ASN, now) / later : 0.0;
 	for (i = 0; i < n; i++)
 		persistent += ips[i].n_sets >= 2;
 	f->ip_persistence = n ? (double)persistent / n : 0.0;
@@ -1027,6 +1081,8 @@ static void ns_features(const struct fw_domstate *t, const struct dom *d, uint32
 {
 	f->ns_name_churn = count_read(t, d, C_NS_NAME_NEW, now);
 	f->ns_addr_churn = count_read(t, d, C_NS_ADDR_NEW, now);
+	f->ns_host_churn = count_read(t, d, C_NS_HOST_MAX, now);
+	f->n_qnames = d->qn ? live_count(t, d->qn->last, d->qn->n, now) : 1;
 	if (!d->ns)
 		return;
 	f->n_ns_names = live_count(t, d->ns->name_last, d->ns->n_names, now);

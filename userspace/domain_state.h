@@ -69,15 +69,19 @@ struct fw_features {
 	double geo_spread_km;	  /* largest great-circle distance between IPs */
 	uint32_t ttl_min;	  /* over each IP's largest TTL in the window */
 	uint32_t ttl_median;	  /* lower median */
+	uint32_t ttl_high;	  /* 90th percentile: cached answers only count down */
 	double ttl_low_share;	  /* share of IPs whose TTL < FW_DS_LOW_TTL */
 	uint32_t n_answer_sets;	  /* distinct answer sets (address sets) */
 	uint32_t max_answer_size; /* most addresses in one response */
 	double rotation;	  /* mean new IPs per new answer set after the first */
+	double asn_novelty;	  /* share of later answer sets that brought a new ASN */
 	double ip_persistence;	  /* share of IPs seen in two or more answer sets */
 	uint32_t n_ns_names;	  /* NS names seen in the window */
 	uint32_t n_ns_addrs;	  /* NS glue addresses seen in the window */
 	uint32_t ns_name_churn;	  /* NS names that appeared after the first */
 	uint32_t ns_addr_churn;	  /* NS addresses that appeared after the first */
+	uint32_t ns_host_churn;	  /* most new addresses of one of its NS hosts */
+	uint32_t n_qnames;	  /* distinct query names under the key (at most 8) */
 	unsigned geo_features;	  /* FW_GEO_HAS_* of the databases that fed it */
 };
 

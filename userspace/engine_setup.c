@@ -17,8 +17,8 @@
  */
 static const char *shipped_protected_list(void)
 {
-	static const char *const rel[] = { "../share/fluxwall/protected-domains.txt",
-					   "../data/protected-domains.txt" };
+	static const char *const rel[] = {"../share/fluxwall/protected-domains.txt",
+					  "../data/protected-domains.txt"};
 	static char path[4200];
 	char exe[4096], *slash;
 	ssize_t n;
@@ -46,6 +46,9 @@ void fw_engine_params(const struct fw_conf *c, struct fw_detector_params *p)
 	fw_detector_params_default(p);
 	p->ds.max_domains = (uint32_t)c->max_domains;
 	p->ds.window_s = (uint32_t)c->window;
+	p->net.window_s = (uint32_t)c->window;
+	p->net.max_addrs = (uint32_t)c->max_addresses;
+	p->net.max_networks = p->net.max_addrs / 8 > 4 ? p->net.max_addrs / 8 : 4;
 #define FW_SCORE_PARAM(name, def, min, max, help) p->score.name = c->score_##name;
 #include "score_params.h"
 #undef FW_SCORE_PARAM
@@ -55,7 +58,8 @@ void fw_engine_params(const struct fw_conf *c, struct fw_detector_params *p)
 	if (!p->protected_path || !*p->protected_path) {
 		p->protected_path = shipped_protected_list();
 		if (!p->protected_path)
-			p->protected_path = FW_DATADIR "/protected-domains.txt"; /* named in the error */
+			p->protected_path =
+			    FW_DATADIR "/protected-domains.txt"; /* named in the error */
 	}
 }
 

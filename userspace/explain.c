@@ -38,12 +38,16 @@ static void text_features(FILE *out, const struct fw_features *f)
 		f->n_continents, f->eff_continents);
 	fprintf(out, "    geographic spread %.0f km over %u located IPs%s\n", f->geo_spread_km,
 		f->n_located, f->geo_features & FW_GEO_HAS_LOCATION ? "" : " (no city database)");
-	fprintf(out, "    TTL min %u s, median %u s, below %u s: %.0f%%\n", f->ttl_min,
-		f->ttl_median, FW_DS_LOW_TTL, 100.0 * f->ttl_low_share);
+	fprintf(out, "    TTL min %u s, median %u s, 90th percentile %u s, below %u s: %.0f%%\n",
+		f->ttl_min, f->ttl_median, f->ttl_high, FW_DS_LOW_TTL, 100.0 * f->ttl_low_share);
 	fprintf(out, "    rotation %.2f new IPs per new answer set, IPs in 2+ sets %.0f%%\n",
 		f->rotation, 100.0 * f->ip_persistence);
-	fprintf(out, "    NS names %u (churn %u), NS addresses %u (churn %u)\n", f->n_ns_names,
-		f->ns_name_churn, f->n_ns_addrs, f->ns_addr_churn);
+	fprintf(out, "    later answer sets bringing a new ASN %.0f%%, host names %u\n",
+		100.0 * f->asn_novelty, f->n_qnames);
+	fprintf(out,
+		"    NS names %u (churn %u), NS addresses %u (churn %u), "
+		"most address churn of one NS host %u\n",
+		f->n_ns_names, f->ns_name_churn, f->n_ns_addrs, f->ns_addr_churn, f->ns_host_churn);
 }
 
 static void text_terms(FILE *out, const struct fw_score_result *r)
@@ -104,19 +108,51 @@ static void text_evidence(FILE *out, const struct fw_evidence *ev)
 		text_group(out, &ev->countries[i], false);
 }
 
+static void text_network(FILE *out, const struct fw_net_view *n)
+{
+	char when[32], reason[256];
+	uint32_t i;
+
+	fprintf(out, "  flux network network#%u: %u domains, %u addresses", n->info.id,
+		n->info.n_domains, n->info.n_addrs);
+	if (n->flux) {
+		format_time(n->info.flux_until_s, when, sizeof(when));
+		fprintf(out, ", flux (marked at score %.1f, until %s)", n->info.flux_score, when);
+	}
+	fputc('\n', out);
+	if (n->scored) {
+		fw_score_reason(&n->score, reason, sizeof(reason));
+		fprintf(out, "    its answers together: %s\n", reason);
+	}
+	fprintf(out, "    addresses shared with it (%u):", n->n_shared);
+	for (i = 0; i < n->n_shared; i++) {
+		fw_ip_format(&n->shared[i], when, sizeof(when));
+		fprintf(out, " %s", when);
+	}
+	fprintf(out, "\n    its domains:");
+	for (i = 0; i < n->info.n_members; i++)
+		fprintf(out, "%s %s (%s)", i ? "," : "", n->info.members[i], n->verdicts[i]);
+	fputc('\n', out);
+}
+
 void fw_explain_text(FILE *out, const char *name, const struct fw_features *f,
-		     const struct fw_score_result *r, const struct fw_evidence *ev)
+		     const struct fw_score_result *r, const struct fw_evidence *ev,
+		     const struct fw_net_view *net)
 {
 	fprintf(out, "%s: %s (score %.1f, threshold %.1f)\n", name, fw_verdict_name(r), r->score,
 		r->threshold);
 	if (!r->enough_evidence)
 		fprintf(out, "  not enough evidence yet: %s\n", r->evidence_note);
+	else if (r->evidence_basis)
+		fprintf(out, "  evidence: %s\n", r->evidence_basis);
 	fprintf(
 	    out,
 	    "  reference (Holz et al. 2008): 1.32 x %u IPs + 18.54 x %u ASNs - 142.38 = %.2f: %s\n",
 	    f->n_ips, f->n_asns, r->holz, r->holz_flux ? "flux" : "not flux");
 	text_features(out, f);
 	text_terms(out, r);
+	if (net)
+		text_network(out, net);
 	if (ev)
 		text_evidence(out, ev);
 }
@@ -144,6 +180,7 @@ static void json_features(struct fw_json *j, const struct fw_features *f)
 	fw_json_kv_double(j, "geo_spread_km", f->geo_spread_km);
 	fw_json_kv_uint(j, "ttl_min", f->ttl_min);
 	fw_json_kv_uint(j, "ttl_median", f->ttl_median);
+	fw_json_kv_uint(j, "ttl_high", f->ttl_high);
 	fw_json_kv_double(j, "ttl_low_share", f->ttl_low_share);
 	fw_json_kv_uint(j, "answer_sets", f->n_answer_sets);
 	fw_json_kv_uint(j, "max_answer_size", f->max_answer_size);
@@ -153,6 +190,9 @@ static void json_features(struct fw_json *j, const struct fw_features *f)
 	fw_json_kv_uint(j, "ns_addrs", f->n_ns_addrs);
 	fw_json_kv_uint(j, "ns_name_churn", f->ns_name_churn);
 	fw_json_kv_uint(j, "ns_addr_churn", f->ns_addr_churn);
+	fw_json_kv_double(j, "asn_novelty", f->asn_novelty);
+	fw_json_kv_uint(j, "ns_host_churn", f->ns_host_churn);
+	fw_json_kv_uint(j, "host_names", f->n_qnames);
 	fw_json_key(j, "geo");
 	fw_json_obj_begin(j);
 	fw_json_kv_bool(j, "asn", f->geo_features & FW_GEO_HAS_ASN);
@@ -244,8 +284,49 @@ static void json_evidence(struct fw_json *j, const struct fw_evidence *ev)
 	fw_json_obj_end(j);
 }
 
+static void json_network(struct fw_json *j, const struct fw_net_view *n)
+{
+	char text[FW_IP_TEXT_MAX], reason[256];
+	uint32_t i;
+
+	fw_json_key(j, "network");
+	fw_json_obj_begin(j);
+	snprintf(text, sizeof(text), "network#%u", n->info.id);
+	fw_json_kv_str(j, "id", text);
+	fw_json_kv_uint(j, "domains", n->info.n_domains);
+	fw_json_kv_uint(j, "addresses", n->info.n_addrs);
+	fw_json_kv_bool(j, "flux", n->flux);
+	if (n->flux) {
+		fw_json_kv_uint(j, "flux_until", n->info.flux_until_s);
+		fw_json_kv_double(j, "flux_score", n->info.flux_score);
+	}
+	if (n->scored) {
+		fw_json_kv_double(j, "score", n->score.score);
+		fw_score_reason(&n->score, reason, sizeof(reason));
+		fw_json_kv_str(j, "reason", reason);
+	}
+	fw_json_key(j, "members");
+	fw_json_arr_begin(j);
+	for (i = 0; i < n->info.n_members; i++) {
+		fw_json_obj_begin(j);
+		fw_json_kv_str(j, "domain", n->info.members[i]);
+		fw_json_kv_str(j, "verdict", n->verdicts[i]);
+		fw_json_obj_end(j);
+	}
+	fw_json_arr_end(j);
+	fw_json_key(j, "shared_addresses");
+	fw_json_arr_begin(j);
+	for (i = 0; i < n->n_shared; i++) {
+		fw_ip_format(&n->shared[i], text, sizeof(text));
+		fw_json_str(j, text);
+	}
+	fw_json_arr_end(j);
+	fw_json_obj_end(j);
+}
+
 void fw_explain_json(struct fw_json *j, const char *name, const struct fw_features *f,
-		     const struct fw_score_result *r, const struct fw_evidence *ev)
+		     const struct fw_score_result *r, const struct fw_evidence *ev,
+		     const struct fw_net_view *net)
 {
 	fw_json_obj_begin(j);
 	fw_json_kv_str(j, "name", name);
@@ -255,28 +336,34 @@ void fw_explain_json(struct fw_json *j, const char *name, const struct fw_featur
 	fw_json_kv_bool(j, "enough_evidence", r->enough_evidence);
 	if (r->evidence_note[0])
 		fw_json_kv_str(j, "evidence_note", r->evidence_note);
+	if (r->evidence_basis)
+		fw_json_kv_str(j, "evidence_basis", r->evidence_basis);
 	fw_json_kv_bool(j, "asn_proxy", r->asn_proxy);
 	json_terms(j, r);
 	json_features(j, f);
+	if (net)
+		json_network(j, net);
 	if (ev)
 		json_evidence(j, ev);
 	fw_json_obj_end(j);
 }
 
 int fw_explain_json_file(FILE *out, const char *name, const struct fw_features *f,
-			 const struct fw_score_result *r, const struct fw_evidence *ev)
+			 const struct fw_score_result *r, const struct fw_evidence *ev,
+			 const struct fw_net_view *net)
 {
 	struct fw_json j;
 
 	fw_json_init(&j, out);
-	fw_explain_json(&j, name, f, r, ev);
+	fw_explain_json(&j, name, f, r, ev, net);
 	if (fw_json_finish(&j) < 0)
 		return -1;
 	return fputc('\n', out) == EOF ? -1 : 0;
 }
 
 char *fw_explain_string(const char *name, const struct fw_features *f,
-			const struct fw_score_result *r, const struct fw_evidence *ev, bool json)
+			const struct fw_score_result *r, const struct fw_evidence *ev,
+			const struct fw_net_view *net, bool json)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -285,9 +372,9 @@ char *fw_explain_string(const char *name, const struct fw_features *f,
 	if (!mem)
 		return NULL;
 	if (json)
-		fw_explain_json_file(mem, name, f, r, ev);
+		fw_explain_json_file(mem, name, f, r, ev, net);
 	else
-		fw_explain_text(mem, name, f, r, ev);
+		fw_explain_text(mem, name, f, r, ev, net);
 	if (fclose(mem)) {
 		free(text);
 		return NULL;

@@ -20,7 +20,7 @@ bool fw_holz_is_flux(double f)
 #define P(field) offsetof(struct fw_score_params, field)
 
 const struct fw_score_param_desc fw_score_param_table[] = {
-#define FW_SCORE_PARAM(name, def, min, max, help) { "score_" #name, P(name), def, min, max, help },
+#define FW_SCORE_PARAM(name, def, min, max, help) {"score_" #name, P(name), def, min, max, help},
 #include "score_params.h"
 #undef FW_SCORE_PARAM
 };
@@ -96,19 +96,51 @@ static double continent_spread(const struct fw_score_params *p, const struct fw_
 	return ramp(f->eff_continents, p->continent_floor, p->continent_sat);
 }
 
+/*
+ * Enough evidence needs the IPs to show diversity and something beyond one
+ * response's content: a second answer set, or what a resolver's cache
+ * cannot hide, the one set served for many host names of the domain, or
+ * NS hosts whose own addresses keep changing (seen in other responses).
+ */
 static void check_evidence(const struct fw_score_params *p, const struct fw_features *f,
 			   struct fw_score_result *r)
 {
-	r->enough_evidence = false;
-	if (f->n_answer_sets < p->min_answer_sets)
+	r->enough_evidence = true;
+	if (f->n_ips < p->min_ips) {
+		snprintf(r->evidence_note, sizeof(r->evidence_note),
+			 "%u distinct IP(s) seen, %g needed", f->n_ips, p->min_ips);
+		r->enough_evidence = false;
+	} else if (f->n_answer_sets >= p->min_answer_sets) {
+		r->evidence_basis = "answer_sets";
+	} else if (f->n_qnames >= p->min_names && f->observations >= 2 &&
+		   f->n_asns >= p->min_wide_asns) {
+		r->evidence_basis = "host_names";
+	} else if (f->ns_host_churn >= p->ns_churn_sat) {
+		r->evidence_basis = "ns_hosts";
+	} else {
 		snprintf(r->evidence_note, sizeof(r->evidence_note),
 			 "%u distinct answer set(s) seen, %g needed", f->n_answer_sets,
 			 p->min_answer_sets);
-	else if (f->n_ips < p->min_ips)
-		snprintf(r->evidence_note, sizeof(r->evidence_note),
-			 "%u distinct IP(s) seen, %g needed", f->n_ips, p->min_ips);
-	else
-		r->enough_evidence = true;
+		r->enough_evidence = false;
+	}
+}
+
+/*
+ * 1 up to full, 0 from zero on, linear between: answers nobody may cache.
+ * Behind a resolver most sightings show a TTL counted down, so the zone's
+ * TTL is read from the high end of what was seen.
+ */
+static double uncacheable(const struct fw_score_params *p, const struct fw_features *f)
+{
+	return 1.0 - ramp(f->ttl_high, p->hopping_ttl_full, p->hopping_ttl_zero);
+}
+
+/* Double flux: the domain's own NS churn, or the most of one of its NS hosts. */
+static double ns_churn(const struct fw_score_params *p, const struct fw_features *f)
+{
+	double own = f->ns_name_churn + f->ns_addr_churn;
+
+	return clamp01((own > f->ns_host_churn ? own : f->ns_host_churn) / p->ns_churn_sat);
 }
 
 void fw_score(const struct fw_score_params *p, const struct fw_features *f,
@@ -130,8 +162,9 @@ void fw_score(const struct fw_score_params *p, const struct fw_features *f,
 		 rot * net * continent_spread(p, f), p->w_rotation_net);
 	set_term(r, FW_TERM_ANSWER_SIZE, "answer_size",
 		 ramp(f->max_answer_size, p->answer_floor, p->answer_sat), p->w_answer_size);
-	set_term(r, FW_TERM_NS_CHURN, "ns_churn",
-		 clamp01((f->ns_name_churn + f->ns_addr_churn) / p->ns_churn_sat), p->w_ns_churn);
+	set_term(r, FW_TERM_HOPPING, "network_hopping",
+		 clamp01(f->asn_novelty) * net * uncacheable(p, f), p->w_hopping);
+	set_term(r, FW_TERM_NS_CHURN, "ns_churn", ns_churn(p, f), p->w_ns_churn);
 	set_term(r, FW_TERM_PERSISTENCE, "ip_persistence", clamp01(f->ip_persistence),
 		 p->w_persistence);
 	r->threshold = p->threshold;

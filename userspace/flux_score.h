@@ -62,6 +62,7 @@ enum fw_score_term_id {
 	FW_TERM_ROTATION,
 	FW_TERM_ROTATION_NET,
 	FW_TERM_ANSWER_SIZE,
+	FW_TERM_HOPPING,
 	FW_TERM_NS_CHURN,
 	FW_TERM_PERSISTENCE,
 	FW_TERM_MAX,
@@ -79,9 +80,10 @@ struct fw_score_result {
 	double threshold;
 	bool over_threshold;
 	bool enough_evidence;
-	bool flux;		/* over the threshold with enough evidence */
-	bool asn_proxy;		/* no ASN data: /16 diversity stood in for ASNs */
-	char evidence_note[96]; /* why the evidence is not enough, else "" */
+	bool flux;		    /* over the threshold with enough evidence */
+	bool asn_proxy;		    /* no ASN data: /16 diversity stood in for ASNs */
+	char evidence_note[96];	    /* why the evidence is not enough, else "" */
+	const char *evidence_basis; /* what completed it: "answer_sets", "host_names", "ns_hosts" */
 	struct fw_score_term terms[FW_TERM_MAX];
 	double holz; /* reference score on the same features */
 	bool holz_flux;

@@ -30,6 +30,17 @@ void fw_ip_format(const struct fw_ip *ip, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+void fw_ip_mapped(const struct fw_ip *ip, uint8_t out[16])
+{
+	if (ip->family == AF_INET) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, ip->addr, 4);
+	} else {
+		memcpy(out, ip->addr, 16);
+	}
+}
+
 bool fw_ip_equal(const struct fw_ip *a, const struct fw_ip *b)
 {
 	size_t n = a->family == AF_INET ? 4 : 16;
@@ -76,10 +87,12 @@ int fw_obs_add_ns(struct fw_obs *obs, const char *name, uint32_t ttl)
 
 int fw_obs_add_glue(struct fw_obs *obs, const char *ip_text)
 {
-	if (obs->n_glue >= FW_OBS_MAX_GLUE)
+	if (obs->n_glue >= FW_OBS_MAX_GLUE || !obs->n_ns)
 		return -1;
 	if (fw_ip_parse(ip_text, &obs->glue[obs->n_glue]) < 0)
 		return -1;
+	obs->glue_ns[obs->n_glue] = obs->n_ns - 1;
+	obs->glue_ttl[obs->n_glue] = obs->ns[obs->n_ns - 1].ttl;
 	obs->n_glue++;
 	return 0;
 }

@@ -52,6 +52,8 @@ struct fw_obs {
 	char cnames[FW_OBS_MAX_CNAMES][FW_OBS_NAME_MAX]; /* chain, in answer order */
 	struct fw_obs_ns ns[FW_OBS_MAX_NS];
 	struct fw_ip glue[FW_OBS_MAX_GLUE]; /* A/AAAA of the NS names */
+	uint32_t glue_ttl[FW_OBS_MAX_GLUE];
+	uint8_t glue_ns[FW_OBS_MAX_GLUE]; /* index into ns[] of its owner */
 };
 
 /* Parse "192.0.2.1" or "2001:db8::1"; -1 when it is neither. */
@@ -59,6 +61,9 @@ int fw_ip_parse(const char *text, struct fw_ip *out);
 
 /* Write the address as text into buf (FW_IP_TEXT_MAX bytes suffice). */
 void fw_ip_format(const struct fw_ip *ip, char *buf, size_t len);
+
+/* The address as 16 bytes, IPv4 v4-mapped: one key for both families. */
+void fw_ip_mapped(const struct fw_ip *ip, uint8_t out[16]);
 
 bool fw_ip_equal(const struct fw_ip *a, const struct fw_ip *b);
 
@@ -71,7 +76,10 @@ int fw_obs_add_addr(struct fw_obs *obs, const char *ip_text, uint32_t ttl);
 /* Append an NS name with its TTL; -1 when obs has no room left. */
 int fw_obs_add_ns(struct fw_obs *obs, const char *name, uint32_t ttl);
 
-/* Append a glue address of an NS name; -1 when bad text or full. */
+/*
+ * Append a glue address of the NS name last added (its owner, which NS
+ * host tracking keys on); -1 when bad text, full, or no NS name yet.
+ */
 int fw_obs_add_glue(struct fw_obs *obs, const char *ip_text);
 
 #endif /* FW_OBSERVATION_H */

@@ -74,8 +74,7 @@ static int rr_name(const struct fw_sample *s, size_t off, char *out)
 }
 
 /* Answer records: addresses of the name or its CNAME chain, and the chain. */
-static int take_answer(const struct fw_sample *s, const struct fw_sample_rr *rr,
-		       struct fw_obs *obs)
+static int take_answer(const struct fw_sample *s, const struct fw_sample_rr *rr, struct fw_obs *obs)
 {
 	const uint8_t *rd = s->msg + rr->rdata_off;
 
@@ -95,28 +94,33 @@ static int take_answer(const struct fw_sample *s, const struct fw_sample_rr *rr,
 	return 0;
 }
 
-static int is_ns_name(const struct fw_obs *obs, const char *name)
+/* Index of name among the NS names, -1 when it is none of them. */
+static int ns_index(const struct fw_obs *obs, const char *name)
 {
 	int i;
 
 	for (i = 0; i < obs->n_ns; i++)
 		if (!strcmp(obs->ns[i].name, name))
-			return 1;
-	return 0;
+			return i;
+	return -1;
 }
 
 /* Additional records: the addresses of the NS names, i.e. glue. */
-static int take_glue(const struct fw_sample *s, const struct fw_sample_rr *rr,
-		     struct fw_obs *obs)
+static int take_glue(const struct fw_sample *s, const struct fw_sample_rr *rr, struct fw_obs *obs)
 {
 	char owner[FW_OBS_NAME_MAX];
+	int ns;
 
 	if (!((rr->type == T_A && rr->rdlen == 4) || (rr->type == T_AAAA && rr->rdlen == 16)))
 		return 0;
 	if (rr_name(s, rr->owner_off, owner))
 		return -1;
-	if (is_ns_name(obs, owner) && obs->n_glue < FW_OBS_MAX_GLUE)
-		copy_ip(&obs->glue[obs->n_glue++], s->msg + rr->rdata_off, rr->type == T_AAAA);
+	ns = ns_index(obs, owner);
+	if (ns < 0 || obs->n_glue >= FW_OBS_MAX_GLUE)
+		return 0;
+	copy_ip(&obs->glue[obs->n_glue], s->msg + rr->rdata_off, rr->type == T_AAAA);
+	obs->glue_ns[obs->n_glue] = (uint8_t)ns;
+	obs->glue_ttl[obs->n_glue++] = rr->ttl;
 	return 0;
 }
 

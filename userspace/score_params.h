@@ -14,6 +14,15 @@ FW_SCORE_PARAM(threshold, 55, 1, 1000,
 FW_SCORE_PARAM(min_answer_sets, 2, 1, 1000,
 	       "Distinct answer sets needed before any verdict of flux.")
 FW_SCORE_PARAM(min_ips, 4, 1, 10000, "Distinct IPs needed before any verdict of flux.")
+FW_SCORE_PARAM(min_names, 3, 2, 1000,
+	       "Host names of one registered domain that, answered with one wide set,\n"
+	       "stand in for a second answer set: a resolver's cache hides rotation.")
+FW_SCORE_PARAM(min_wide_asns, 5, 2, 1000,
+	       "ASNs an answer set must span for min_names host names to stand in for\n"
+	       "a second answer set.")
+FW_SCORE_PARAM(min_network_domains, 2, 2, 1000,
+	       "Registered domains a flux network needs before its shared answers are\n"
+	       "judged together.")
 FW_SCORE_PARAM(w_asn, 15, -1000, 1000, "Weight of ASN diversity: (ASNs - 1) / (asn_sat - 1).")
 FW_SCORE_PARAM(asn_sat, 8, 2, 1000, "Distinct ASNs at which ASN diversity counts in full.")
 FW_SCORE_PARAM(wide_prefix_sat, 8, 2, 1000,
@@ -29,8 +38,9 @@ FW_SCORE_PARAM(w_geo, 5, -1000, 1000,
 FW_SCORE_PARAM(geo_sat_km, 5000, 1, 40000,
 	       "Distance in km at which geographic spread counts in full.")
 FW_SCORE_PARAM(w_ttl_low, 5, -1000, 1000, "Weight of the share of IPs whose TTL is below 300 s.")
-FW_SCORE_PARAM(w_rotation, 10, -1000, 1000,
-	       "Weight of rotation: new IPs per new answer set, from rotation_floor to rotation_sat.")
+FW_SCORE_PARAM(
+    w_rotation, 10, -1000, 1000,
+    "Weight of rotation: new IPs per new answer set, from rotation_floor to rotation_sat.")
 FW_SCORE_PARAM(rotation_floor, 3, 0, 1000,
 	       "New IPs per new answer set that still count as no rotation.")
 FW_SCORE_PARAM(rotation_sat, 6, 0.01, 1000,
@@ -42,6 +52,14 @@ FW_SCORE_PARAM(continent_floor, 1.2, 1, 7,
 	       "rotating answers count as a regional pool: no spread.")
 FW_SCORE_PARAM(continent_sat, 2.2, 1.01, 7,
 	       "Effective continents at which the spread of rotating answers counts in full.")
+FW_SCORE_PARAM(w_hopping, 40, -1000, 1000,
+	       "Weight of network hopping: share of later answer sets that brought a new\n"
+	       "ASN x ASN diversity x uncacheable TTL (small answers that keep moving).")
+FW_SCORE_PARAM(hopping_ttl_full, 30, 0, 86400,
+	       "TTL (90th percentile over the IPs) up to which network hopping counts in full.")
+FW_SCORE_PARAM(hopping_ttl_zero, 120, 1, 86400,
+	       "TTL (90th percentile over the IPs) from which answers can be cached and\n"
+	       "network hopping counts for nothing.")
 FW_SCORE_PARAM(w_answer_size, 15, -1000, 1000,
 	       "Weight of answer size: most addresses in one response, from answer_floor\n"
 	       "to answer_sat.")

@@ -65,7 +65,7 @@ static void flux_domain_is_blocked_for_24_hours(void **state)
 	struct fw_ab_verdict v;
 	uint64_t exp;
 
-	assert_int_equal(fw_autoblock_decide(fx.ab, "evil.example", true, S(T0), &v), FW_AB_BLOCK);
+	assert_int_equal(fw_autoblock_decide(fx.ab, "evil.example", true, false, S(T0), &v), FW_AB_BLOCK);
 	assert_int_equal(v.expires_ns, S(T0 + 86400));
 	assert_true(fw_autoblock_active(fx.ab, "evil.example", &exp));
 	assert_int_equal(exp, S(T0 + 86400));
@@ -76,7 +76,7 @@ static void not_flux_does_nothing(void **state)
 {
 	struct fw_ab_verdict v;
 
-	assert_int_equal(fw_autoblock_decide(fx.ab, "fine.example", false, S(T0), &v), FW_AB_NONE);
+	assert_int_equal(fw_autoblock_decide(fx.ab, "fine.example", false, false, S(T0), &v), FW_AB_NONE);
 	assert_false(fw_autoblock_active(fx.ab, "fine.example", NULL));
 	assert_int_equal(fx.allow_calls, 0);
 }
@@ -85,7 +85,7 @@ static void allowlisted_name_is_never_blocked(void **state)
 {
 	struct fw_ab_verdict v;
 
-	assert_int_equal(fw_autoblock_decide(fx.ab, "mybank.example", true, S(T0), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "mybank.example", true, false, S(T0), &v),
 			 FW_AB_ALLOWLISTED);
 	assert_false(fw_autoblock_active(fx.ab, "mybank.example", NULL));
 	assert_int_equal(fx.allow_calls, 1);
@@ -95,7 +95,7 @@ static void protected_name_is_never_blocked(void **state)
 {
 	struct fw_ab_verdict v;
 
-	assert_int_equal(fw_autoblock_decide(fx.ab, "cdn.popular.example", true, S(T0), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "cdn.popular.example", true, false, S(T0), &v),
 			 FW_AB_PROTECTED);
 	assert_non_null(strstr(v.detail, "protected popular domain popular.example"));
 	assert_false(fw_autoblock_active(fx.ab, "cdn.popular.example", NULL));
@@ -106,22 +106,22 @@ static void fourth_new_block_in_a_minute_is_only_an_alert(void **state)
 {
 	struct fw_ab_verdict v;
 
-	assert_int_equal(fw_autoblock_decide(fx.ab, "a.example", true, S(T0), &v), FW_AB_BLOCK);
-	assert_int_equal(fw_autoblock_decide(fx.ab, "b.example", true, S(T0 + 10), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "a.example", true, false, S(T0), &v), FW_AB_BLOCK);
+	assert_int_equal(fw_autoblock_decide(fx.ab, "b.example", true, false, S(T0 + 10), &v),
 			 FW_AB_BLOCK);
-	assert_int_equal(fw_autoblock_decide(fx.ab, "c.example", true, S(T0 + 20), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "c.example", true, false, S(T0 + 20), &v),
 			 FW_AB_BLOCK);
-	assert_int_equal(fw_autoblock_decide(fx.ab, "a.example", true, S(T0 + 30), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "a.example", true, false, S(T0 + 30), &v),
 			 FW_AB_REFRESH);
-	assert_int_equal(fw_autoblock_decide(fx.ab, "d.example", true, S(T0 + 59), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "d.example", true, false, S(T0 + 59), &v),
 			 FW_AB_RATE_LIMITED);
 	assert_int_equal(v.expires_ns, 0);
 	assert_false(fw_autoblock_active(fx.ab, "d.example", NULL));
 	assert_non_null(strstr(v.detail, "alert only"));
 	/* a.example's slot frees at T0 + 60. */
-	assert_int_equal(fw_autoblock_decide(fx.ab, "d.example", true, S(T0 + 60), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "d.example", true, false, S(T0 + 60), &v),
 			 FW_AB_BLOCK);
-	assert_int_equal(fw_autoblock_decide(fx.ab, "e.example", true, S(T0 + 61), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "e.example", true, false, S(T0 + 61), &v),
 			 FW_AB_RATE_LIMITED);
 	assert_int_equal(fw_autoblock_count(fx.ab), 4);
 }
@@ -146,13 +146,13 @@ static void refresh_moves_expiry_and_expired_entries_go(void **state)
 	struct fw_ab_verdict v;
 	uint64_t exp;
 
-	fw_autoblock_decide(fx.ab, "stay.example", true, S(T0), &v);
-	fw_autoblock_decide(fx.ab, "go.example", true, S(T0), &v);
-	assert_int_equal(fw_autoblock_decide(fx.ab, "stay.example", true, S(T0 + 3600), &v),
+	fw_autoblock_decide(fx.ab, "stay.example", true, false, S(T0), &v);
+	fw_autoblock_decide(fx.ab, "go.example", true, false, S(T0), &v);
+	assert_int_equal(fw_autoblock_decide(fx.ab, "stay.example", true, false, S(T0 + 3600), &v),
 			 FW_AB_REFRESH);
 	assert_int_equal(v.expires_ns, S(T0 + 3600 + 86400));
 	/* Not fluxing any more: no refresh, the entry stays until it expires. */
-	assert_int_equal(fw_autoblock_decide(fx.ab, "stay.example", false, S(T0 + 7200), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "stay.example", false, false, S(T0 + 7200), &v),
 			 FW_AB_NONE);
 	assert_int_equal(fw_autoblock_expire(fx.ab, S(T0 + 86399), unblock_cb, &u), 0);
 	assert_int_equal(fw_autoblock_expire(fx.ab, S(T0 + 86400), unblock_cb, &u), 1);
@@ -171,7 +171,7 @@ static void later_allowlisting_unblocks(void **state)
 
 	assert_int_equal(fw_autoblock_restore(fx.ab, "mybank.example", S(T0 + 100)), 0);
 	assert_true(fw_autoblock_active(fx.ab, "mybank.example", NULL));
-	assert_int_equal(fw_autoblock_decide(fx.ab, "mybank.example", true, S(T0), &v),
+	assert_int_equal(fw_autoblock_decide(fx.ab, "mybank.example", true, false, S(T0), &v),
 			 FW_AB_ALLOWLISTED);
 	assert_true(v.unblock);
 	assert_false(fw_autoblock_active(fx.ab, "mybank.example", NULL));
@@ -185,7 +185,7 @@ static void zero_limit_means_alert_only(void **state)
 	struct fw_ab_verdict v;
 
 	assert_non_null(ab);
-	assert_int_equal(fw_autoblock_decide(ab, "x.example", true, S(T0), &v), FW_AB_RATE_LIMITED);
+	assert_int_equal(fw_autoblock_decide(ab, "x.example", true, false, S(T0), &v), FW_AB_RATE_LIMITED);
 	assert_string_equal(fw_ab_decision_name(v.decision), "rate_limited");
 	fw_autoblock_free(ab);
 	p.expiry_s = 0;

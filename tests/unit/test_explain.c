@@ -63,9 +63,9 @@ static char *render(bool json)
 
 	assert_non_null(f);
 	if (json)
-		assert_int_equal(fw_explain_json_file(f, "x.example", &cd.f, &cd.r, &cd.ev), 0);
+		assert_int_equal(fw_explain_json_file(f, "x.example", &cd.f, &cd.r, &cd.ev, NULL), 0);
 	else
-		fw_explain_text(f, "x.example", &cd.f, &cd.r, &cd.ev);
+		fw_explain_text(f, "x.example", &cd.f, &cd.r, &cd.ev, NULL);
 	fclose(f);
 	return buf;
 }

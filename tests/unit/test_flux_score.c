@@ -358,6 +358,7 @@ static void double_flux(struct fw_obs *o, unsigned k, uint64_t at_s)
 		snprintf(ns, sizeof(ns), "ns%u.evil-double.example", rnd(1000));
 		fw_obs_add_ns(o, ns, 300);
 		add(o, 0, "11.%u.%u.%u", rnd(NETS), rnd(256), 1 + rnd(254));
+		o->glue_ns[o->n_glue] = o->n_ns - 1;
 		o->glue[o->n_glue++] = o->addrs[--o->n_addrs].ip;
 	}
 }
