@@ -50,6 +50,7 @@ struct replay {
 	struct dstat *all;
 	char trace[256]; /* registered domain to trace, "" for none */
 	uint64_t now_ns, packets, responses, samples, decode_errors;
+	uint64_t refused, skipped; /* frames the kernel refused; frames not runnable */
 	int failed;
 };
 
@@ -321,6 +322,7 @@ static void report_json(struct replay *r)
 	fw_json_init(&j, stdout);
 	fw_json_obj_begin(&j);
 	fw_json_kv_uint(&j, "packets", r->packets);
+	fw_json_kv_uint(&j, "skipped", r->skipped);
 	fw_json_kv_uint(&j, "responses", r->samples);
 	fw_json_kv_uint(&j, "samples", r->samples);
 	fw_json_kv_str(&j, "score", r->o->score ? r->o->score : "fluxwall");
@@ -408,13 +410,24 @@ int cmd_replay(struct fw_opts *o, int argc, char **argv)
 	}
 	while ((got = fw_pcap_next(pc, frame, sizeof(frame), &len, &r.now_ns)) == 1) {
 		if (run_frame(&r, frame, len)) {
-			fw_err("BPF_PROG_TEST_RUN failed: %s", strerror(errno));
-			goto out;
+			/* a frame the kernel will not run (EINVAL) is skipped, not fatal */
+			if (errno != EINVAL) {
+				fw_err("BPF_PROG_TEST_RUN failed: %s", strerror(errno));
+				goto out;
+			}
+			r.refused++;
+			continue;
 		}
 		ring_buffer__consume(rb);
 	}
 	if (got < 0)
 		fw_err("%s: read error; the capture may be truncated", argv[0]);
+	r.skipped = fw_pcap_skipped(pc) + r.refused;
+	if (r.skipped && !o->json)
+		fprintf(stderr,
+			"fluxwall: %llu frame(s) skipped: shorter than an Ethernet header, over "
+			"%zu bytes, or refused by the kernel\n",
+			(unsigned long long)r.skipped, sizeof(frame));
 	if (o->json)
 		report_json(&r);
 	else

@@ -50,7 +50,12 @@ struct daemon {
 	int samples_fd, ctl_fd;
 	int64_t mono_to_real_ns;
 	uint64_t samples, decode_errors;
+	bool networks_dirty; /* a flux network changed since networks.tsv was written */
+	uint64_t networks_saved_ns;
 };
+
+#define NETWORKS_FILE	  "networks.tsv"
+#define NETWORKS_EVERY_NS (60 * 1000000000ull)
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -89,8 +94,66 @@ static void log_event(struct daemon *d, enum fw_event_kind kind, const char *nam
 	free(evidence);
 }
 
+static void networks_path(const struct daemon *d, char *buf, size_t len, const char *suffix)
+{
+	snprintf(buf, len, "%s/%s%s", d->o->state_dir, NETWORKS_FILE, suffix);
+}
+
+/*
+ * The flux networks go to the state directory whenever one changed, so a
+ * restarted daemon blocks a known network's next domain at its first
+ * response: written to a temporary file, synced, then renamed over.
+ */
+static void save_networks(struct daemon *d)
+{
+	uint64_t now = clock_ns(CLOCK_REALTIME);
+	char path[4200], tmp[4200];
+	FILE *f;
+	int bad;
+
+	networks_path(d, path, sizeof(path), "");
+	networks_path(d, tmp, sizeof(tmp), ".tmp");
+	f = fopen(tmp, "w");
+	if (!f) {
+		fw_err("cannot write %s: %s; flux networks will not survive a restart", tmp,
+		       strerror(errno));
+		return;
+	}
+	bad = fw_netidx_save(fw_detector_networks(d->det), f, now / 1000000000ull) ||
+	      fflush(f) || fsync(fileno(f));
+	if (fclose(f) || bad || rename(tmp, path)) {
+		fw_err("cannot write %s: %s; flux networks will not survive a restart", path,
+		       strerror(errno));
+		unlink(tmp);
+		return;
+	}
+	d->networks_dirty = false;
+	d->networks_saved_ns = clock_ns(CLOCK_MONOTONIC);
+}
+
+static void load_networks(struct daemon *d)
+{
+	char path[4200], err[512];
+	FILE *f;
+
+	networks_path(d, path, sizeof(path), "");
+	f = fopen(path, "r");
+	if (!f) {
+		if (errno != ENOENT)
+			fw_err("cannot read %s: %s; starting without known flux networks", path,
+			       strerror(errno));
+		return;
+	}
+	if (fw_netidx_load(fw_detector_networks(d->det), f, clock_ns(CLOCK_REALTIME) / 1000000000ull,
+			   err, sizeof(err)))
+		fw_err("%s: %s; the networks before it were restored", path, err);
+	fclose(f);
+}
+
 static void act_on(struct daemon *d, const struct fw_detection *det)
 {
+	if (det->network)
+		d->networks_dirty = true;
 	switch (det->decision) {
 	case FW_AB_BLOCK:
 		fw_daemon_lists_queue(&d->lists, det->domain, det->result.score, det->reason,
@@ -327,6 +390,7 @@ static int open_engine(struct daemon *d)
 		fw_err("%s", err);
 		return -1;
 	}
+	load_networks(d);
 	if (d->c->event_log && *d->c->event_log) {
 		make_parent_dir(d->c->event_log);
 		d->log = fw_eventlog_open(d->c->event_log, err, sizeof(err));
@@ -354,6 +418,8 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 		*next_sweep = now + 1000000000ull;
 	}
 	fw_daemon_lists_commit(&d->lists);
+	if (d->networks_dirty || now - d->networks_saved_ns >= NETWORKS_EVERY_NS)
+		save_networks(d);
 	if (now >= *next_prom) {
 		write_textfile(d);
 		*next_prom = now + d->c->textfile_interval * 1000000000ull;
@@ -389,6 +455,7 @@ static int serve(struct daemon *d)
 		housekeeping(d, &next_prom, &next_sweep);
 	}
 	fw_daemon_lists_commit(&d->lists);
+	save_networks(d);
 	write_textfile(d);
 	if (d->ctl_fd >= 0) {
 		close(d->ctl_fd);

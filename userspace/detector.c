@@ -182,10 +182,11 @@ static void net_key(uint32_t id, char *buf, size_t len)
 }
 
 /*
- * A network's key starts when its second domain joins: the founder's
- * latest answer (its addresses seen last, at one time) goes in first, so
- * the network's rotation counts what the second domain brought and no
- * answer looks bigger than one the founder really received.
+ * A network's key starts when its second domain joins. The founder's
+ * answers so far go in first, rebuilt from its addresses as one answer
+ * set per time they were last seen, oldest first and none larger than the
+ * largest answer it received: the network then sees its history, not one
+ * answer bigger than any real one.
  */
 static void seed_network(struct fw_detector *d, const char *key, const char *founder,
 			 uint64_t now_ns)
@@ -193,19 +194,20 @@ static void seed_network(struct fw_detector *d, const char *key, const char *fou
 	struct fw_obs *o = &d->scratch;
 	struct fw_evidence ev;
 	struct fw_features f;
-	uint32_t i;
+	int i, j;
 
 	if (fw_domstate_evidence(d->ds, founder, now_ns, &ev) || !ev.n_ips ||
 	    fw_domstate_features(d->ds, founder, now_ns, &f))
 		return;
-	fw_obs_init(o, founder, ev.ips[0].last_seen_s * 1000000000ull);
-	for (i = 0; i < ev.n_ips && i < FW_OBS_MAX_ADDRS && i < f.max_answer_size &&
-		    ev.ips[i].last_seen_s == ev.ips[0].last_seen_s;
-	     i++) {
-		o->addrs[o->n_addrs].ip = ev.ips[i].ip;
-		o->addrs[o->n_addrs++].ttl = ev.ips[i].ttl;
+	for (i = (int)ev.n_ips - 1; i >= 0; i = j) {
+		fw_obs_init(o, founder, ev.ips[i].last_seen_s * 1000000000ull);
+		for (j = i; j >= 0 && ev.ips[j].last_seen_s == ev.ips[i].last_seen_s; j--)
+			if (o->n_addrs < f.max_answer_size && o->n_addrs < FW_OBS_MAX_ADDRS) {
+				o->addrs[o->n_addrs].ip = ev.ips[j].ip;
+				o->addrs[o->n_addrs++].ttl = ev.ips[j].ttl;
+			}
+		fw_domstate_observe(d->nets, key, o, d->geo);
 	}
-	fw_domstate_observe(d->nets, key, o, d->geo);
 }
 
 static void fill_detection(struct fw_detection *out, const struct fw_ab_verdict *v,

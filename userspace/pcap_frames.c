@@ -15,7 +15,11 @@ struct fw_pcap {
 	pcap_t *pc;
 	int dlt;
 	int nano;
+	uint64_t skipped;
 };
+
+/* The smallest frame a program can be run on: an Ethernet header. */
+#define ETH_MIN 14
 
 struct fw_pcap *fw_pcap_open(const char *path, char *err, size_t errlen)
 {
@@ -65,6 +69,37 @@ static int wrap(uint8_t *buf, size_t cap, const uint8_t *l3, size_t l3len, uint1
 	return 0;
 }
 
+/* The frame as Ethernet in buf, or -1 when it cannot be one. */
+static int to_ethernet(struct fw_pcap *p, const struct pcap_pkthdr *h, const uint8_t *d,
+		       uint8_t *buf, size_t cap, size_t *len)
+{
+	switch (p->dlt) {
+	case DLT_EN10MB:
+		if (h->caplen > cap || h->caplen < ETH_MIN)
+			return -1;
+		memcpy(buf, d, h->caplen);
+		*len = h->caplen;
+		return 0;
+	case DLT_LINUX_SLL:
+		if (h->caplen < 16 ||
+		    wrap(buf, cap, d + 16, h->caplen - 16, (d[14] << 8) | d[15], len))
+			return -1;
+		return 0;
+	case DLT_RAW:
+	case 228: /* DLT_IPV4 */
+	case 229: /* DLT_IPV6 */
+		return wrap(buf, cap, d, h->caplen, ethertype_of_ip(d, h->caplen), len) ? -1 : 0;
+	case DLT_NULL:
+	case DLT_LOOP:
+		if (h->caplen < 4 ||
+		    wrap(buf, cap, d + 4, h->caplen - 4, ethertype_of_ip(d + 4, h->caplen - 4), len))
+			return -1;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 int fw_pcap_next(struct fw_pcap *p, uint8_t *buf, size_t cap, size_t *len, uint64_t *ts_ns)
 {
 	struct pcap_pkthdr *h;
@@ -78,33 +113,13 @@ int fw_pcap_next(struct fw_pcap *p, uint8_t *buf, size_t cap, size_t *len, uint6
 		if (r < 0)
 			return -1;
 		*ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
-		switch (p->dlt) {
-		case DLT_EN10MB:
-			if (h->caplen > cap)
-				continue;
-			memcpy(buf, d, h->caplen);
-			*len = h->caplen;
+		if (!to_ethernet(p, h, d, buf, cap, len))
 			return 1;
-		case DLT_LINUX_SLL:
-			if (h->caplen < 16 ||
-			    wrap(buf, cap, d + 16, h->caplen - 16, (d[14] << 8) | d[15], len))
-				continue;
-			return 1;
-		case DLT_RAW:
-		case 228: /* DLT_IPV4 */
-		case 229: /* DLT_IPV6 */
-			if (wrap(buf, cap, d, h->caplen, ethertype_of_ip(d, h->caplen), len))
-				continue;
-			return 1;
-		case DLT_NULL:
-		case DLT_LOOP:
-			if (h->caplen < 4 ||
-			    wrap(buf, cap, d + 4, h->caplen - 4, ethertype_of_ip(d + 4, h->caplen - 4),
-				 len))
-				continue;
-			return 1;
-		default:
-			continue;
-		}
+		p->skipped++;
 	}
+}
+
+uint64_t fw_pcap_skipped(const struct fw_pcap *p)
+{
+	return p->skipped;
 }

@@ -18,4 +18,10 @@ void fw_pcap_close(struct fw_pcap *p);
  */
 int fw_pcap_next(struct fw_pcap *p, uint8_t *buf, size_t cap, size_t *len, uint64_t *ts_ns);
 
+/*
+ * Frames passed over so far: shorter than an Ethernet header, larger than
+ * the caller's buffer, or of a link type that cannot carry IP.
+ */
+uint64_t fw_pcap_skipped(const struct fw_pcap *p);
+
 #endif /* FW_PCAP_FRAMES_H */
