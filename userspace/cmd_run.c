@@ -119,8 +119,8 @@ static void save_networks(struct daemon *d)
 		       strerror(errno));
 		return;
 	}
-	bad = fw_netidx_save(fw_detector_networks(d->det), f, now / 1000000000ull) ||
-	      fflush(f) || fsync(fileno(f));
+	bad = fw_netidx_save(fw_detector_networks(d->det), f, now / 1000000000ull) || fflush(f) ||
+	      fsync(fileno(f));
 	if (fclose(f) || bad || rename(tmp, path)) {
 		fw_err("cannot write %s: %s; flux networks will not survive a restart", path,
 		       strerror(errno));
@@ -144,8 +144,8 @@ static void load_networks(struct daemon *d)
 			       strerror(errno));
 		return;
 	}
-	if (fw_netidx_load(fw_detector_networks(d->det), f, clock_ns(CLOCK_REALTIME) / 1000000000ull,
-			   err, sizeof(err)))
+	if (fw_netidx_load(fw_detector_networks(d->det), f,
+			   clock_ns(CLOCK_REALTIME) / 1000000000ull, err, sizeof(err)))
 		fw_err("%s: %s; the networks before it were restored", path, err);
 	fclose(f);
 }

@@ -659,9 +659,10 @@ static int load_network(struct fw_netidx *x, char *line, struct idmap *map, uint
 	float score;
 
 	if (sscanf(line, "network\t%u\t%llu\t%llu\t%llu\t%f\t%u\t%4095s", &old, &first, &last,
-		   &until, &score, &domains, members) != 7 ||
-	    until <= now_s)
-		return until <= now_s ? 0 : -1;
+		   &until, &score, &domains, members) != 7)
+		return -1;
+	if (until <= now_s)
+		return 0; /* expired while the daemon was down */
 	for (m = strtok_r(members, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
 		if (!n) {
 			n = net_new(x, m, rel(x, first));

@@ -113,6 +113,7 @@ static void ttl_statistics(void **state)
 	f = features_at(t, "ttl.example", 0);
 	assert_int_equal(f.ttl_min, 30);
 	assert_int_equal(f.ttl_median, 120);
+	assert_int_equal(f.ttl_high, 3600); /* index 5 x 9 / 10 = 4 of the sorted five */
 	assert_float_equal(f.ttl_low_share, 0.6, 1e-9);
 	fw_domstate_free(t);
 }
@@ -488,6 +489,58 @@ static void memory_of_a_full_flux_domain(void **state)
 	fw_domstate_free(t);
 }
 
+/* Host names of a registered domain: a, b, a again and the apex are three. */
+static void host_names_under_a_domain(void **state)
+{
+	static const char *const ip[] = {"192.0.2.1", NULL};
+	const char *const names[] = {"a.example.cn", "b.example.cn", "a.example.cn", "example.cn"};
+	struct fw_domstate *t = table(10, 3600, 32);
+	struct fw_obs o;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		answer(&o, names[i], i, 60, ip);
+		fw_domstate_observe(t, "example.cn", &o, NULL);
+		fw_domstate_observe(t, names[i], &o, NULL);
+	}
+	assert_int_equal(features_at(t, "example.cn", 4).n_qnames, 3);
+	assert_int_equal(features_at(t, "a.example.cn", 4).n_qnames, 1);
+	assert_int_equal(features_at(t, "example.cn", 3604).n_qnames, 0); /* all gone */
+	fw_domstate_free(t);
+}
+
+/*
+ * An NS host tracked under its own name: {1,2}, then {3,4} brings 2 new,
+ * then {5} brings 1: address churn 3, which a domain it serves inherits.
+ */
+static void ns_host_churn_reaches_the_domains_it_serves(void **state)
+{
+	static const char *const s1[] = {"198.51.100.1", "198.51.100.2", NULL};
+	static const char *const s2[] = {"198.51.100.3", "198.51.100.4", NULL};
+	static const char *const s3[] = {"198.51.100.5", NULL};
+	static const char *const web[] = {"192.0.2.80", NULL};
+	struct fw_domstate *t = table(10, 3600, 32);
+	struct fw_obs o;
+
+	feed(t, "ns1.host.example", 0, 300, s1);
+	feed(t, "ns1.host.example", 10, 300, s2);
+	feed(t, "ns1.host.example", 20, 300, s3);
+	feed(t, "ns9.stable.example", 20, 300, s1);
+	answer(&o, "served.example", 30, 300, web);
+	fw_obs_add_ns(&o, "ns1.host.example", 300);
+	fw_domstate_observe(t, "served.example", &o, NULL);
+	answer(&o, "calm.example", 30, 300, web);
+	fw_obs_add_ns(&o, "ns9.stable.example", 300);
+	fw_obs_add_ns(&o, "ns-unknown.example", 300);
+	fw_domstate_observe(t, "calm.example", &o, NULL);
+	assert_int_equal(features_at(t, "served.example", 30).ns_host_churn, 3);
+	assert_int_equal(features_at(t, "calm.example", 30).ns_host_churn, 0);
+	/* kept like the largest answer: in quarter-window buckets, gone after the window */
+	assert_int_equal(features_at(t, "served.example", 2699).ns_host_churn, 3);
+	assert_int_equal(features_at(t, "served.example", 3600).ns_host_churn, 0);
+	fw_domstate_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +563,8 @@ int main(void)
 	    cmocka_unit_test(evidence_lists_ips_asns_and_countries),
 	    cmocka_unit_test(memory_per_domain_stays_under_1kib),
 	    cmocka_unit_test(memory_of_a_full_flux_domain),
+	    cmocka_unit_test(host_names_under_a_domain),
+	    cmocka_unit_test(ns_host_churn_reaches_the_domains_it_serves),
 	};
 
 	return cmocka_run_group_tests_name("domain_state", tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "flux_score.h"
+#include "geo_world.h"
 
 /* ---- Holz et al. ---- */
 
@@ -183,6 +184,83 @@ static void reason_names_the_top_terms(void **state)
 				 "asn_diversity 15.0, ns_churn 12.5");
 }
 
+/*
+ * Network hopping: 8 ASNs -> diversity 1; half the later sets brought a new
+ * ASN; TTL 75 s at the 90th percentile -> uncacheable 1 - (75-30)/(120-30)
+ * = 0.5; input 1 x 0.5 x 0.5 = 0.25, x 40 = 10.
+ */
+static void network_hopping_is_novelty_times_diversity_times_uncacheable(void **state)
+{
+	struct fw_score_params p;
+	struct fw_features f = flux_like();
+	struct fw_score_result r;
+
+	fw_score_params_default(&p);
+	f.asn_novelty = 0.5;
+	f.ttl_high = 75;
+	fw_score(&p, &f, &r);
+	assert_string_equal(r.terms[FW_TERM_HOPPING].name, "network_hopping");
+	assert_float_equal(r.terms[FW_TERM_HOPPING].contribution, 10.0, 1e-9);
+	f.ttl_high = 150; /* an NTP pool's TTL: cacheable, no hopping */
+	fw_score(&p, &f, &r);
+	assert_float_equal(r.terms[FW_TERM_HOPPING].contribution, 0.0, 1e-9);
+	f.ttl_high = 0;
+	f.n_asns = 3; /* (3-1)/7 of 40 with every set hopping: a multi-cloud balancer */
+	f.asn_novelty = 1.0;
+	fw_score(&p, &f, &r);
+	assert_float_equal(r.terms[FW_TERM_HOPPING].contribution, 40.0 * 2.0 / 7.0, 1e-9);
+}
+
+/* NS churn is the domain's own, or its busiest NS host's when that is larger. */
+static void ns_churn_takes_the_larger_of_own_and_host(void **state)
+{
+	struct fw_score_params p;
+	struct fw_features f = flux_like();
+	struct fw_score_result r;
+
+	fw_score_params_default(&p);
+	f.ns_name_churn = f.ns_addr_churn = 0;
+	f.ns_host_churn = 3; /* 3/4 x 25 = 18.75 */
+	fw_score(&p, &f, &r);
+	assert_float_equal(r.terms[FW_TERM_NS_CHURN].contribution, 18.75, 1e-9);
+	f.ns_name_churn = 4; /* own 4 > host 3: full */
+	fw_score(&p, &f, &r);
+	assert_float_equal(r.terms[FW_TERM_NS_CHURN].contribution, 25.0, 1e-9);
+}
+
+/* What completes the evidence when a cache shows only one answer set. */
+static void one_answer_set_needs_host_names_or_ns_host_churn(void **state)
+{
+	struct fw_score_params p;
+	struct fw_features f = flux_like();
+	struct fw_score_result r;
+
+	fw_score_params_default(&p);
+	f.n_answer_sets = 1;
+	f.observations = 1;
+	f.n_qnames = 5;
+	fw_score(&p, &f, &r);
+	assert_false(r.enough_evidence); /* one response alone: never */
+	f.observations = 4;
+	fw_score(&p, &f, &r);
+	assert_true(r.enough_evidence);
+	assert_string_equal(r.evidence_basis, "host_names");
+	f.n_asns = 4; /* a set that is not wide: 4 ASNs < 5 */
+	fw_score(&p, &f, &r);
+	assert_false(r.enough_evidence);
+	f.n_qnames = 2;
+	f.n_asns = 8;
+	fw_score(&p, &f, &r);
+	assert_false(r.enough_evidence); /* www and the apex are not many names */
+	f.ns_host_churn = 4;
+	fw_score(&p, &f, &r);
+	assert_true(r.enough_evidence);
+	assert_string_equal(r.evidence_basis, "ns_hosts");
+	f.n_answer_sets = 2;
+	fw_score(&p, &f, &r);
+	assert_string_equal(r.evidence_basis, "answer_sets");
+}
+
 static void params_table_defaults_in_range(void **state)
 {
 	struct fw_score_params p;
@@ -201,75 +279,8 @@ static void params_table_defaults_in_range(void **state)
 
 /* ---- scenarios through domain_state ---- */
 
-#define NETS 40 /* synthetic residential networks: 11.N.0.0/16, one ASN each */
 #define T0   1700000000ull
 #define S(x) ((uint64_t)(x)*1000000000ull)
-
-struct world {
-	char dir[64];
-	struct fw_geo *geo;
-};
-
-static const char *const cc[10] = {"US", "DE", "BR", "IN", "RU", "CN", "TR", "VN", "UA", "MX"};
-static const double lat[10] = {40.7, 52.5, -23.5, 19.1, 55.8, 31.2, 41.0, 10.8, 50.4, 19.4};
-static const double lon[10] = {-74.0, 13.4, -46.6, 72.9, 37.6, 121.5, 29.0, 106.7, 30.5, -99.1};
-
-static int make_world(void **state)
-{
-	static struct world w;
-	char path[128], asn_db[128], city_db[128], cmd[512], err[512];
-	FILE *a, *c;
-	int n;
-
-	snprintf(w.dir, sizeof(w.dir), "/tmp/fw-test-score-XXXXXX");
-	if (!mkdtemp(w.dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/asn.csv", w.dir);
-	a = fopen(path, "w");
-	snprintf(path, sizeof(path), "%s/city.csv", w.dir);
-	c = fopen(path, "w");
-	if (!a || !c)
-		return -1;
-	for (n = 0; n < NETS; n++) {
-		fprintf(a, "11.%d.0.0,11.%d.255.255,%d,Residential ISP %d\n", n, n, 64600 + n, n);
-		fprintf(c, "11.%d.0.0,11.%d.255.255,%s,,,,,%.2f,%.2f,\n", n, n, cc[n % 10],
-			lat[n % 10] + n * 0.1, lon[n % 10]);
-	}
-	/* A CDN in two ASNs in one city, a cloud in one ASN, a hoster for round robin. */
-	fprintf(a, "12.0.0.0,12.0.255.255,20940,CDN one\n12.1.0.0,12.1.255.255,16625,CDN two\n");
-	fprintf(c, "12.0.0.0,12.1.255.255,US,,,,,42.36,-71.06,\n");
-	fprintf(a, "13.0.0.0,13.15.255.255,16509,Cloud\n");
-	fprintf(c, "13.0.0.0,13.15.255.255,US,,,,,39.04,-77.49,\n");
-	fprintf(a, "14.0.0.0,14.0.0.255,64999,Hoster\n");
-	fprintf(c, "14.0.0.0,14.0.0.255,DE,,,,,50.11,8.68,\n");
-	fclose(a);
-	fclose(c);
-	snprintf(asn_db, sizeof(asn_db), "%s/asn.mmdb", w.dir);
-	snprintf(city_db, sizeof(city_db), "%s/city.mmdb", w.dir);
-	snprintf(cmd, sizeof(cmd),
-		 "perl scripts/mkmmdb.pl --kind asn --out %s %s/asn.csv && "
-		 "perl scripts/mkmmdb.pl --kind city --out %s %s/city.csv",
-		 asn_db, w.dir, city_db, w.dir);
-	if (system(cmd) != 0)
-		return -1;
-	w.geo = fw_geo_open(asn_db, NULL, city_db, err, sizeof(err));
-	if (!w.geo) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	*state = &w;
-	return 0;
-}
-
-static int remove_world(void **state)
-{
-	struct world *w = *state;
-	char cmd[128];
-
-	fw_geo_close(w->geo);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", w->dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static uint32_t rng_state = 12345;
 
@@ -289,7 +300,7 @@ struct outcome {
 };
 
 /* Feed n responses, scoring after each one as the daemon does. */
-static struct outcome run(struct world *w, const char *name, scenario_fn fn, unsigned n,
+static struct outcome run(struct fw_world *w, const char *name, scenario_fn fn, unsigned n,
 			  unsigned interval_s)
 {
 	struct fw_domstate_params dp;
@@ -344,7 +355,7 @@ static void single_flux(struct fw_obs *o, unsigned k, uint64_t at_s)
 
 	start(o, "evil-flux.example", at_s);
 	for (i = 0; i < n; i++)
-		add(o, rnd(301), "11.%u.%u.%u", rnd(NETS), rnd(256), 1 + rnd(254));
+		add(o, rnd(301), "11.%u.%u.%u", rnd(FW_WORLD_NETS), rnd(256), 1 + rnd(254));
 }
 
 static void double_flux(struct fw_obs *o, unsigned k, uint64_t at_s)
@@ -357,7 +368,7 @@ static void double_flux(struct fw_obs *o, unsigned k, uint64_t at_s)
 	for (i = 0; i < 2; i++) {
 		snprintf(ns, sizeof(ns), "ns%u.evil-double.example", rnd(1000));
 		fw_obs_add_ns(o, ns, 300);
-		add(o, 0, "11.%u.%u.%u", rnd(NETS), rnd(256), 1 + rnd(254));
+		add(o, 0, "11.%u.%u.%u", rnd(FW_WORLD_NETS), rnd(256), 1 + rnd(254));
 		o->glue_ns[o->n_glue] = o->n_ns - 1;
 		o->glue[o->n_glue++] = o->addrs[--o->n_addrs].ip;
 	}
@@ -378,7 +389,7 @@ static void ntp_pool(struct fw_obs *o, unsigned k, uint64_t at_s)
 		for (i = 0; i < 4; i++)
 			ntp_window[i] = i;
 	else if (k % 4 == 0)
-		ntp_window[rnd(4)] = rnd(NETS);
+		ntp_window[rnd(4)] = rnd(FW_WORLD_NETS);
 	start(o, "pool.ntp.example", at_s);
 	for (i = 0; i < 4; i++)
 		add(o, 150, "11.%u.0.%u", ntp_window[i], 123 + ntp_window[i] % 4, 0);
@@ -417,6 +428,41 @@ static void round_robin(struct fw_obs *o, unsigned k, uint64_t at_s)
 	start(o, "www.rr.example", at_s);
 	for (i = 0; i < 6; i++)
 		add(o, 300, "14.0.0.%u", 1 + (i + k) % 6, 0, 0);
+}
+
+/*
+ * One address per answer, TTL 0, each in a network new to the window, on
+ * Europe mostly and Asia now and then, as the real trace showed.
+ */
+static const unsigned hop_nets[10] = {1, 4, 8, 11, 14, 18, 21, 24, 5, 28};
+
+static void hopping_flux(struct fw_obs *o, unsigned k, uint64_t at_s)
+{
+	start(o, "hop.example", at_s);
+	add(o, 0, "11.%u.%u.%u", hop_nets[k % 10], rnd(256), 1 + rnd(254));
+}
+
+/* A CDN that answers one edge address with TTL 0-20, in its two ASNs. */
+static void cdn_single(struct fw_obs *o, unsigned k, uint64_t at_s)
+{
+	start(o, "cdn-single.example", at_s);
+	add(o, rnd(21), "12.%u.%u.%u", rnd(2), rnd(8), 1 + rnd(8));
+}
+
+static void single_address_hopping_is_flux(void **state)
+{
+	struct outcome o = run(*state, "hop.example", hopping_flux, 10, 300);
+
+	/* 6 ASNs: 5/7 x 40 + 5/7 x 15 + the static terms pass 55 */
+	assert_true(o.flux_at_set >= 4 && o.flux_at_set <= 8);
+}
+
+static void single_address_cdn_is_not_flux(void **state)
+{
+	struct outcome o = run(*state, "cdn-single.example", cdn_single, 24 * 60, 5);
+
+	assert_int_equal(o.flux_at_set, 0);
+	assert_true(o.max_score < 30.0);
 }
 
 static void single_flux_is_caught_by_the_third_answer_set(void **state)
@@ -492,6 +538,9 @@ int main(void)
 	    cmocka_unit_test(wide_prefixes_stand_in_for_missing_asn_data),
 	    cmocka_unit_test(reason_names_the_top_terms),
 	    cmocka_unit_test(params_table_defaults_in_range),
+	    cmocka_unit_test(network_hopping_is_novelty_times_diversity_times_uncacheable),
+	    cmocka_unit_test(ns_churn_takes_the_larger_of_own_and_host),
+	    cmocka_unit_test(one_answer_set_needs_host_names_or_ns_host_churn),
 	};
 	const struct CMUnitTest scenarios[] = {
 	    cmocka_unit_test(single_flux_is_caught_by_the_third_answer_set),
@@ -499,11 +548,13 @@ int main(void)
 	    cmocka_unit_test(ntp_pool_is_not_flux_though_holz_says_so),
 	    cmocka_unit_test(cdn_is_not_flux_though_holz_says_so),
 	    cmocka_unit_test(cloud_lb_dyndns_and_round_robin_are_not_flux),
+	    cmocka_unit_test(single_address_hopping_is_flux),
+	    cmocka_unit_test(single_address_cdn_is_not_flux),
 	};
 	int failed = 0;
 
 	failed += cmocka_run_group_tests_name("flux_score", score, NULL, NULL);
 	failed +=
-	    cmocka_run_group_tests_name("flux_scenarios", scenarios, make_world, remove_world);
+	    cmocka_run_group_tests_name("flux_scenarios", scenarios, fw_world_setup, fw_world_teardown);
 	return failed ? 1 : 0;
 }

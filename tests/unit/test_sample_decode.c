@@ -272,6 +272,12 @@ static void test_ns_and_glue(void **state)
 	assert_ip(&obs.glue[0], "198.51.100.1");
 	assert_ip(&obs.glue[1], "2001:db8::2");
 	assert_ip(&obs.glue[2], "198.51.100.3");
+	/* each glue address knows its NS host, and keeps its own TTL */
+	assert_int_equal(obs.glue_ns[0], 0);
+	assert_int_equal(obs.glue_ns[1], 1);
+	assert_int_equal(obs.glue_ns[2], 0);
+	assert_int_equal(obs.glue_ttl[1], 3600);
+	assert_int_equal(obs.glue_ttl[2], 60);
 }
 
 /* An NS query: the NS records are in the answer section. */
