@@ -343,8 +343,14 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 		if (seen_domain < 0)
 			return -1;
 	}
+	/*
+	 * Nothing new, no new verdict: the score only moves with new answers,
+	 * and the network index only learns from them (an unchanged answer
+	 * set costs no address lookups; it is the daemon's common case).
+	 */
+	if (!((seen_name | seen_domain) & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS | FW_DS_NEW_DOMAIN)))
+		return 0;
 	net_news = observe_network(d, domain, obs, &nv);
-	/* Nothing new, no new verdict: the score only moves with new answers. */
 	if (!((seen_name | seen_domain) & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS)) && !net_news)
 		return 0;
 	score_key(d, obs->qname, obs->ts_ns, &by_name);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * make bench: the scorer's throughput on one core (samples per second, with
- * MMDB lookups) and its memory per tracked domain. The baseline, run in the
- * same process, is decoding the same samples without scoring them.
+ * MMDB lookups and the flux-network index) and its memory per tracked
+ * domain. The baseline, run in the same process, is decoding the same
+ * samples without scoring them. Then the flux-network index alone, filled
+ * with 10^6 addresses: its memory, and that it evicts oldest-first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "detector.h"
+#include "flux_network.h"
 #include "geo.h"
 #include "observation.h"
 #include "sample_decode.h"
@@ -98,6 +101,67 @@ static void rotate_sample(struct fw_sample *s, uint64_t *seed)
 	memcpy(s->msg + s->rr[0].rdata_off, &ip, 4);
 }
 
+#define NET_ADDRS 1000000
+
+/*
+ * 250,000 domains of four addresses each, one in four sharing two with the
+ * domain before it (networks of several domains), then 10,000 more: the
+ * index is over its 10^6 and must have dropped the oldest.
+ */
+static int bench_network_index(FILE *json)
+{
+	struct fw_netidx_params p;
+	struct fw_net_join j;
+	struct fw_netidx *x;
+	struct fw_obs o;
+	char err[256], name[32];
+	uint32_t d, k, next = 0;
+	struct fw_ip first;
+	double t0, t;
+	size_t mem;
+	int ok;
+
+	fw_netidx_params_default(&p);
+	x = fw_netidx_new(&p, err, sizeof(err));
+	if (!x) {
+		fprintf(stderr, "bench_scorer: %s\n", err);
+		return -1;
+	}
+	memset(&first, 0, sizeof(first));
+	first.family = AF_INET;
+	t0 = now_s();
+	for (d = 0; d < NET_ADDRS / 4 + 10000; d++) {
+		snprintf(name, sizeof(name), "net%u.example", d);
+		fw_obs_init(&o, name, 0);
+		for (k = 0; k < 4; k++) {
+			uint32_t ip = 0x0b000000u + (d % 4 == 1 && k < 2 ? next - 4 + k : next++);
+
+			o.addrs[k].ip.family = AF_INET;
+			memcpy(o.addrs[k].ip.addr, &ip, 4);
+			o.addrs[k].ttl = 60;
+		}
+		o.n_addrs = 4;
+		fw_netidx_join(x, name, &o, 1700000000ull + d / 100, &j);
+	}
+	t = now_s() - t0;
+	mem = fw_netidx_mem_bytes(x);
+	memcpy(first.addr, &(uint32_t){0x0b000000u}, 4);
+	ok = !fw_netidx_of(x, &first, 1700000000ull + d / 100) &&
+	     fw_netidx_addr_count(x) <= p.max_addrs;
+	printf("\nFlux-network index (%u addresses at most)\n", p.max_addrs);
+	printf("  %zu addresses held, %llu evicted oldest-first%s, %.0f joins/s\n",
+	       fw_netidx_addr_count(x), (unsigned long long)fw_netidx_evictions(x),
+	       ok ? " (the first address is gone)" : " (WRONG: the first address is still there)",
+	       d / t);
+	printf("  memory %.1f MiB, %.0f bytes per address (target <= 64 MiB for 10^6)\n",
+	       mem / 1048576.0, (double)mem / fw_netidx_addr_count(x));
+	if (json)
+		fprintf(json, ",\"netidx_addrs\":%zu,\"netidx_mib\":%.1f,\"netidx_joins_per_s\":%.0f",
+			fw_netidx_addr_count(x), mem / 1048576.0, d / t);
+	fw_netidx_free(x);
+	return ok ? 0 : -1;
+}
+
 int main(void)
 {
 	static struct fw_sample samples[POOL];
@@ -161,16 +225,19 @@ int main(void)
 	       (double)fw_domstate_mem_bytes(fw_detector_state(d)) /
 		       fw_domstate_count(fw_detector_state(d)));
 	json = fopen("build/bench-scorer.json", "w");
-	if (json) {
+	if (json)
 		fprintf(json,
 			"{\"samples_per_s\":%.0f,\"baseline_decode_per_s\":%.0f,"
-			"\"tracked\":%zu,\"bytes_per_tracked\":%.0f}\n",
+			"\"tracked\":%zu,\"bytes_per_tracked\":%.0f",
 			SAMPLES / t_score, decoded / t_decode, fw_domstate_count(fw_detector_state(d)),
 			(double)fw_domstate_mem_bytes(fw_detector_state(d)) /
 				fw_domstate_count(fw_detector_state(d)));
-		fclose(json);
-	}
 	fw_detector_free(d);
 	fw_geo_close(geo);
-	return 0;
+	i = bench_network_index(json);
+	if (json) {
+		fprintf(json, "}\n");
+		fclose(json);
+	}
+	return i ? 1 : 0;
 }
