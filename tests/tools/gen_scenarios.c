@@ -402,6 +402,14 @@ struct answer {
 	uint32_t ns_ttl;
 };
 
+/* The resolver's cache entry for one name. */
+struct cache {
+	struct answer a;
+	double fetched;
+	bool valid;
+	int rot;
+};
+
 static bool answer_has(const struct answer *a, uint32_t ip)
 {
 	for (int i = 0; i < a->n; i++)
@@ -429,6 +437,7 @@ enum category {
 struct botnet {
 	int n;
 	uint32_t *ip;
+	uint32_t *asn;	  /* of each bot's ISP */
 	double *on, *off; /* simulated seconds */
 };
 
@@ -456,6 +465,14 @@ struct domain {
 	int cluster_size;
 	char edge[NAME_LEN]; /* CDN: CNAME target, "" for none */
 	struct botnet *bots;
+
+	/* Names answered through a CNAME to alias, whose records the
+	 * resolver caches once, in target, for every name leading there. */
+	char alias[NAME_LEN];
+	uint32_t alias_ttl; /* of the CNAME record */
+	struct cache *target;
+	bool own_target;  /* target is the domain's, freed with it */
+	bool random_host; /* every lookup is of a new random host name */
 
 	/* Authority section: NS names, with glue that is fixed (benign) or
 	 * drawn from the bots each time (double flux). */
@@ -534,17 +551,42 @@ static void pool_alloc(struct domain *d, int n)
 	d->npool = n;
 }
 
-/* k distinct addresses out of the domain's pool. */
-static void answer_from_pool(struct domain *d, int k, struct answer *a)
+/* k distinct addresses out of pool. */
+static void answer_from(struct rng *r, const uint32_t *pool, int npool, int k, struct answer *a)
 {
 	a->n = 0;
-	if (k > d->npool)
-		k = d->npool;
+	if (k > npool)
+		k = npool;
 	while (a->n < k) {
-		uint32_t ip = d->pool[rng_below(&d->rng, (uint64_t)d->npool)];
+		uint32_t ip = pool[rng_below(r, (uint64_t)npool)];
 
 		if (!answer_has(a, ip))
 			a->ip[a->n++] = ip;
+	}
+}
+
+/* k distinct addresses out of the domain's pool. */
+static void answer_from_pool(struct domain *d, int k, struct answer *a)
+{
+	answer_from(&d->rng, d->pool, d->npool, k, a);
+}
+
+/*
+ * n NS names ns1..nsN.zone, all in every answer, with stable addresses in
+ * net: the same provider has the same servers, so each address is seeded
+ * by (salt, base + K) only.
+ */
+static void ns_fixed(struct domain *d, const char *zone, int n, const struct net *net,
+		     uint64_t salt, uint64_t base)
+{
+	d->n_nsset = n;
+	d->ns_per_answer = n;
+	for (int i = 0; i < n; i++) {
+		struct rng hr;
+
+		snprintf(d->nsset[i], NAME_LEN, "ns%d.%s", i + 1, zone);
+		rng_seed(&hr, salt, base + (uint64_t)i);
+		d->nsglue[i] = net_draw(&table, net, &hr);
 	}
 }
 
@@ -554,17 +596,10 @@ static void ns_hosted(struct domain *d)
 {
 	int host = (int)rng_range(&d->rng, 1, 40);
 	const struct net *n = pick_net(&d->rng, hosting, n_hosting);
+	char zone[REG_LEN];
 
-	d->n_nsset = 2;
-	d->ns_per_answer = 2;
-	for (int i = 0; i < 2; i++) {
-		snprintf(d->nsset[i], NAME_LEN, "ns%d.dnshost-like-%d.net", i + 1, host);
-		/* Same host, same servers: seeded by the host number only. */
-		struct rng hr;
-
-		rng_seed(&hr, 0x6e73, (uint64_t)host * 2 + (uint64_t)i);
-		d->nsglue[i] = net_draw(&table, n, &hr);
-	}
+	snprintf(zone, sizeof(zone), "dnshost-like-%d.net", host);
+	ns_fixed(d, zone, 2, n, 0x6e73, (uint64_t)host * 2);
 }
 
 static void add_ns(struct domain *d, struct answer *a, const uint32_t *glue)
@@ -648,15 +683,10 @@ static void init_rr(struct domain *d)
  * to a cluster and usually keeps it there, answering a couple of hosts of
  * that cluster; now and then (load, maintenance) it maps it elsewhere.
  */
-static void init_cdn(struct domain *d)
+static void cdn_clusters(struct domain *d, int nets, int first_net)
 {
-	static const uint32_t ttls[] = {20, 30, 60, 120, 300};
-	int nets = (int)rng_range(&d->rng, 1, 3);
-	int first_net = (int)rng_below(&d->rng, n_cdn);
 	char cc[3];
 
-	d->clusters = (int)rng_range(&d->rng, 2, 6);
-	d->cluster_size = (int)rng_range(&d->rng, 8, 32);
 	pool_alloc(d, d->clusters * d->cluster_size);
 	d->cc[0] = '\0';
 	for (int c = 0; c < d->clusters; c++) {
@@ -673,6 +703,17 @@ static void init_cdn(struct domain *d)
 				d->pool[c * d->cluster_size + i++] = ip;
 		}
 	}
+}
+
+static void init_cdn(struct domain *d)
+{
+	static const uint32_t ttls[] = {20, 30, 60, 120, 300};
+	int nets = (int)rng_range(&d->rng, 1, 3);
+	int first_net = (int)rng_below(&d->rng, n_cdn);
+
+	d->clusters = (int)rng_range(&d->rng, 2, 6);
+	d->cluster_size = (int)rng_range(&d->rng, 8, 32);
+	cdn_clusters(d, nets, first_net);
 	d->k_lo = 2;
 	d->k_hi = 4;
 	d->ttl = PICK(&d->rng, ttls);
@@ -681,19 +722,20 @@ static void init_cdn(struct domain *d)
 			 PICK(&d->rng, edge_zones));
 }
 
+/* k hosts of the cluster cdn maps the client to; remapped on 20% of the
+ * fetches. */
+static void cdn_answer(struct domain *cdn, struct rng *r, int k, struct answer *a)
+{
+	if (rng_unit(r) < 0.2)
+		cdn->cluster = (int)rng_below(r, (uint64_t)cdn->clusters);
+	answer_from(r, cdn->pool + cdn->cluster * cdn->cluster_size, cdn->cluster_size, k, a);
+}
+
 static void fetch_cdn(struct domain *d, double now, struct answer *a)
 {
 	int k = (int)rng_range(&d->rng, (uint32_t)d->k_lo, (uint32_t)d->k_hi);
-	uint32_t *pool = d->pool;
-	int npool = d->npool;
 
-	if (rng_unit(&d->rng) < 0.2)
-		d->cluster = (int)rng_below(&d->rng, (uint64_t)d->clusters);
-	d->pool += d->cluster * d->cluster_size;
-	d->npool = d->cluster_size;
-	answer_from_pool(d, k, a);
-	d->pool = pool;
-	d->npool = npool;
+	cdn_answer(d, &d->rng, k, a);
 	a->ttl = d->ttl;
 	snprintf(a->cname, NAME_LEN, "%s", d->edge);
 }
@@ -930,6 +972,38 @@ static void fetch_ddns(struct domain *d, double now, struct answer *a)
  * switched off, renumbered, cleaned), so the flux agent answers with bots
  * that are online now.
  */
+/*
+ * nbots bots in the nisp networks isp, each online from a random time for
+ * an exponentially distributed while (mean mean_online seconds), or always
+ * when mean_online is 0.
+ */
+static void botnet_fill(struct botnet *b, struct rng *r, const struct net *const *isp, int nisp,
+			int nbots, double mean_online)
+{
+	b->n = nbots;
+	b->ip = calloc((size_t)nbots, sizeof(*b->ip));
+	b->asn = calloc((size_t)nbots, sizeof(*b->asn));
+	b->on = calloc((size_t)nbots, sizeof(*b->on));
+	b->off = calloc((size_t)nbots, sizeof(*b->off));
+	if (!b->ip || !b->asn || !b->on || !b->off) {
+		fprintf(stderr, "gen_scenarios: out of memory\n");
+		exit(1);
+	}
+	for (int i = 0; i < nbots; i++) {
+		const struct net *n = isp[rng_below(r, (uint64_t)nisp)];
+
+		b->ip[i] = net_draw(&table, n, r);
+		b->asn[i] = n->asn;
+		if (mean_online > 0) {
+			b->on[i] = (rng_unit(r) * 1.5 - 0.5) * sim_seconds;
+			b->off[i] = b->on[i] + rng_exp(r, mean_online);
+		} else {
+			b->on[i] = -INFINITY;
+			b->off[i] = INFINITY;
+		}
+	}
+}
+
 static void botnet_make(struct botnet *b, struct rng *r, int nbots, double mean_online)
 {
 	int nisp = (int)rng_range(r, 15, n_residential < 60 ? (uint32_t)n_residential : 60);
@@ -937,30 +1011,48 @@ static void botnet_make(struct botnet *b, struct rng *r, int nbots, double mean_
 
 	for (int i = 0; i < nisp; i++)
 		isp[i] = pick_net(r, residential, n_residential);
-	b->n = nbots;
-	b->ip = calloc((size_t)nbots, sizeof(*b->ip));
-	b->on = calloc((size_t)nbots, sizeof(*b->on));
-	b->off = calloc((size_t)nbots, sizeof(*b->off));
-	if (!b->ip || !b->on || !b->off) {
-		fprintf(stderr, "gen_scenarios: out of memory\n");
-		exit(1);
+	botnet_fill(b, r, isp, nisp, nbots, mean_online);
+}
+
+static void botnet_free(struct botnet *b)
+{
+	free(b->ip);
+	free(b->asn);
+	free(b->on);
+	free(b->off);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool asn_in(const uint32_t *asns, int n, uint32_t asn)
+{
+	for (int i = 0; i < n; i++)
+		if (asns[i] == asn)
+			return true;
+	return false;
+}
+
+/* The index of a bot online at now, not yet in a and in none of the n_avoid
+ * networks avoid; -1 when 256 tries find none. */
+static int bot_find(const struct botnet *b, struct rng *r, double now, const struct answer *a,
+		    const uint32_t *avoid, int n_avoid)
+{
+	for (int tries = 0; tries < 256; tries++) {
+		int i = (int)rng_below(r, (uint64_t)b->n);
+
+		if (b->on[i] <= now && now < b->off[i] && !answer_has(a, b->ip[i]) &&
+		    !asn_in(avoid, n_avoid, b->asn[i]))
+			return i;
 	}
-	for (int i = 0; i < nbots; i++) {
-		b->ip[i] = net_draw(&table, isp[rng_below(r, (uint64_t)nisp)], r);
-		b->on[i] = (rng_unit(r) * 1.5 - 0.5) * sim_seconds;
-		b->off[i] = b->on[i] + rng_exp(r, mean_online);
-	}
+	return -1;
 }
 
 /* A bot online at now, not yet in a; falls back to any bot. */
 static uint32_t bot_pick(const struct botnet *b, struct rng *r, double now, const struct answer *a)
 {
-	for (int tries = 0; tries < 256; tries++) {
-		int i = (int)rng_below(r, (uint64_t)b->n);
+	int i = bot_find(b, r, now, a, NULL, 0);
 
-		if (b->on[i] <= now && now < b->off[i] && !answer_has(a, b->ip[i]))
-			return b->ip[i];
-	}
+	if (i >= 0)
+		return b->ip[i];
 	for (;;) {
 		uint32_t ip = b->ip[rng_below(r, (uint64_t)b->n)];
 
@@ -1031,17 +1123,23 @@ static void init_dflux(struct domain *d)
 	d->ns_per_answer = (int)rng_range(&d->rng, 2, MAX_NS);
 }
 
-static void fetch_dflux(struct domain *d, double now, struct answer *a)
+/* NS records of d's set, their glue freshly drawn from the bots b. */
+static void add_ns_bots(struct domain *d, const struct botnet *b, double now, struct answer *a)
 {
 	uint32_t glue[MAX_NS];
 	struct answer seen = {0};
 
-	fetch_flux(d, now, a);
 	for (int i = 0; i < MAX_NS; i++) {
-		glue[i] = bot_pick(d->bots, &d->rng, now, &seen);
+		glue[i] = bot_pick(b, &d->rng, now, &seen);
 		seen.ip[seen.n++] = glue[i];
 	}
 	add_ns(d, a, glue);
+}
+
+static void fetch_dflux(struct domain *d, double now, struct answer *a)
+{
+	fetch_flux(d, now, a);
+	add_ns_bots(d, d->bots, now, a);
 }
 
 /*
@@ -1202,7 +1300,8 @@ static void put_a(struct pb_dns *m, uint16_t owner, uint32_t ttl, uint32_t ip)
  * their addresses in the additional section, and an OPT record.
  */
 static void build_response(struct pb_dns *m, uint16_t id, const char *qname, const char *reg,
-			   const struct answer *a, uint32_t ttl, uint32_t ns_ttl, int rot)
+			   const struct answer *a, uint32_t ttl, uint32_t ns_ttl,
+			   uint32_t cname_ttl, int rot)
 {
 	size_t reg_off = PB_QUESTION_OFF + (strlen(qname) - strlen(reg));
 	size_t owner = PB_QUESTION_OFF;
@@ -1212,7 +1311,7 @@ static void build_response(struct pb_dns *m, uint16_t id, const char *qname, con
 	pb_dns_init(m, id, PB_DNS_QR | PB_DNS_RD | PB_DNS_RA, 1, 0, 0, 0);
 	pb_dns_question(m, qname, PB_TYPE_A, PB_CLASS_IN);
 	if (a->cname[0]) {
-		owner = rr_name(m, PB_QUESTION_OFF, TYPE_CNAME, ttl, a->cname, "", 0);
+		owner = rr_name(m, PB_QUESTION_OFF, TYPE_CNAME, cname_ttl, a->cname, "", 0);
 		an++;
 	}
 	for (int i = 0; i < a->n; i++)
@@ -1278,14 +1377,6 @@ static struct event heap_pop(struct heap *h)
 	return top;
 }
 
-/* The resolver's cache entry for one query name. */
-struct cache {
-	struct answer a;
-	double fetched;
-	bool valid;
-	int rot;
-};
-
 struct run {
 	pcap_dumper_t *out;
 	struct rng rng; /* IDs and ports */
@@ -1298,7 +1389,16 @@ static uint32_t ttl_left(uint32_t ttl, double age)
 	return age >= ttl ? 0 : ttl - (uint32_t)age;
 }
 
-static int emit(struct run *run, const struct domain *d, int q, struct cache *c, double now)
+/* One response: the query name, the answer (its CNAME, if any, leads to
+ * the name that owns the addresses) and the TTLs the cache has left. */
+struct reply {
+	const char *qname, *reg;
+	const struct answer *a;
+	uint32_t ttl, ns_ttl, cname_ttl;
+	int rot;
+};
+
+static int emit(struct run *run, const struct reply *r, double now)
 {
 	static struct pb_dns m;
 	struct pb_spec spec = {
@@ -1308,14 +1408,14 @@ static int emit(struct run *run, const struct domain *d, int q, struct cache *c,
 	    .dport = (uint16_t)rng_range(&run->rng, 1024, 65535),
 	};
 	struct pcap_pkthdr h;
-	double age = now - c->fetched, ts = EPOCH_START + now;
+	double ts = EPOCH_START + now;
 	size_t len;
 
-	build_response(&m, (uint16_t)rng_next(&run->rng), d->qname[q], d->reg, &c->a,
-		       ttl_left(c->a.ttl, age), ttl_left(c->a.ns_ttl, age), c->rot++);
+	build_response(&m, (uint16_t)rng_next(&run->rng), r->qname, r->reg, r->a, r->ttl, r->ns_ttl,
+		       r->cname_ttl, r->rot);
 	len = pb_build_dns(&spec, &m, run->frame, sizeof(run->frame));
 	if (!len) {
-		fprintf(stderr, "gen_scenarios: response for %s does not fit\n", d->qname[q]);
+		fprintf(stderr, "gen_scenarios: response for %s does not fit\n", r->qname);
 		return -1;
 	}
 	h.ts.tv_sec = (time_t)ts;
@@ -1332,19 +1432,60 @@ static int emit(struct run *run, const struct domain *d, int q, struct cache *c,
 	return 0;
 }
 
-/* One client query at now: from the cache while the TTL lasts, else a
- * fresh answer from the domain's authority. */
+/* A host name nobody asked for before: 4-8 letters under the domain. */
+static void random_host(struct domain *d, char *out, size_t len)
+{
+	char label[9];
+	int n = (int)rng_range(&d->rng, 4, 8);
+
+	for (int i = 0; i < n; i++)
+		label[i] = (char)('a' + rng_below(&d->rng, 26));
+	label[n] = '\0';
+	snprintf(out, len, "%s.%s", label, d->reg);
+}
+
+/*
+ * One client query at now: from the cache while the TTL lasts, else a
+ * fresh answer from the domain's authority. c is the query name's entry.
+ * A name that is a CNAME to d->alias has its addresses in the alias's
+ * entry, d->target, shared by every name that leads there; c then keeps
+ * only the CNAME record's age (a new random host name is always fetched).
+ */
 static int query(struct run *run, struct domain *d, int q, struct cache *c, double now)
 {
-	if (!c->valid || now - c->fetched >= c->a.ttl) {
-		memset(&c->a, 0, sizeof(c->a));
-		categories[d->cat].fetch(d, now, &c->a);
-		c->fetched = now;
-		c->valid = true;
-		c->rot = 0;
+	struct cache *data = d->target ? d->target : c;
+	struct reply r = {.qname = d->qname[q], .reg = d->reg};
+	char host[NAME_LEN];
+	struct answer a;
+
+	if (d->random_host) {
+		random_host(d, host, sizeof(host));
+		r.qname = host;
+	}
+	if (!data->valid || now - data->fetched >= data->a.ttl) {
+		memset(&data->a, 0, sizeof(data->a));
+		categories[d->cat].fetch(d, now, &data->a);
+		data->fetched = now;
+		data->valid = true;
+		data->rot = 0;
 		run->fetches++;
 	}
-	return emit(run, d, q, c, now);
+	r.a = &data->a;
+	r.ttl = ttl_left(data->a.ttl, now - data->fetched);
+	r.ns_ttl = ttl_left(data->a.ns_ttl, now - data->fetched);
+	r.cname_ttl = r.ttl;
+	r.rot = data->rot++;
+	if (d->target) {
+		if (d->random_host || !c->valid || now - c->fetched >= d->alias_ttl) {
+			c->fetched = now;
+			c->valid = true;
+		}
+		a = data->a;
+		snprintf(a.cname, NAME_LEN, "%s", d->alias);
+		r.a = &a;
+		r.cname_ttl = ttl_left(d->alias_ttl, now - c->fetched);
+	}
+	return emit(run, &r, now);
 }
 
 static int simulate(struct domain *doms, int n, const char *path, uint64_t seed)
@@ -1668,6 +1809,10 @@ int main(int argc, char **argv)
 	sim_seconds = o.hours * 3600.0;
 	make_botnets(o.seed);
 	rc = generate(&o, psl);
+	for (int i = 0; i < n_botnets; i++)
+		botnet_free(&botnets[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(slow_botnets); i++)
+		botnet_free(&slow_botnets[i]);
 	fw_geo_close(geo);
 	if (psl)
 		fw_regdom_close(psl);
