@@ -6,8 +6,10 @@
  *
  * For each scenario category it writes OUT/CATEGORY.pcap: the DNS responses
  * a resolver (192.0.2.53) sends to one client (198.51.100.7) over hours of
- * simulated time, Ethernet/IPv4/UDP, and OUT/labels.json mapping each
- * registered domain to {"label": "benign"|"malicious", "category": ...}.
+ * simulated time, Ethernet/IPv4/UDP; OUT/all.pcap, all of them merged in
+ * time order as one resolver sends them; and OUT/labels.json mapping each
+ * registered domain to {"label": "benign"|"malicious", "category": ...,
+ * "file": "CATEGORY.pcap"}.
  *
  * Addresses come from real allocations: the @ip-location-db/asn ranges in
  * GEO_DIR/asn-ipv4.csv (scripts/fetch-geo.sh installs it) give the ranges of
@@ -2302,13 +2304,80 @@ struct opts {
 	double scale;
 };
 
+/*
+ * OUT/all.pcap: every category's responses merged in time order, as one
+ * resolver sends them to one client. No two categories share a query name
+ * or a cache entry, so this is the traffic a single resolver with all of
+ * them in its cache would have sent. Ties keep the category order.
+ */
+static int merge_all(const char *out, int domains)
+{
+	pcap_t *in[C_MAX];
+	struct pcap_pkthdr *h[C_MAX];
+	const u_char *data[C_MAX];
+	char path[4096], err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *dump;
+	uint64_t packets = 0, bytes = 0;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/all.pcap", out);
+	dump = p ? pcap_dump_open(p, path) : NULL;
+	if (!dump) {
+		fprintf(stderr, "gen_scenarios: %s: %s\n", path, p ? pcap_geterr(p) : "no memory");
+		return -1;
+	}
+	for (int c = 0; c < C_MAX; c++) {
+		snprintf(path, sizeof(path), "%s/%s.pcap", out, categories[c].name);
+		in[c] = pcap_open_offline(path, err);
+		if (!in[c]) {
+			fprintf(stderr, "gen_scenarios: %s\n", err);
+			rc = -1;
+		} else if (pcap_next_ex(in[c], &h[c], &data[c]) != 1) {
+			pcap_close(in[c]);
+			in[c] = NULL;
+		}
+	}
+	while (rc == 0) {
+		int next = -1;
+
+		for (int c = 0; c < C_MAX; c++)
+			if (in[c] && (next < 0 || h[c]->ts.tv_sec < h[next]->ts.tv_sec ||
+				      (h[c]->ts.tv_sec == h[next]->ts.tv_sec &&
+				       h[c]->ts.tv_usec < h[next]->ts.tv_usec)))
+				next = c;
+		if (next < 0)
+			break;
+		pcap_dump((u_char *)dump, h[next], data[next]);
+		packets++;
+		bytes += h[next]->caplen + 16;
+		if (bytes > MAX_FILE_BYTES) {
+			fprintf(stderr, "gen_scenarios: more than %d MB in all.pcap; giving up\n",
+				MAX_FILE_BYTES >> 20);
+			rc = -1;
+		}
+		if (pcap_next_ex(in[next], &h[next], &data[next]) != 1) {
+			pcap_close(in[next]);
+			in[next] = NULL;
+		}
+	}
+	for (int c = 0; c < C_MAX; c++)
+		if (in[c])
+			pcap_close(in[c]);
+	pcap_dump_close(dump);
+	pcap_close(p);
+	fprintf(stderr, "gen_scenarios: %-24s %4d domains %7llu responses %21s %6.1f MB\n",
+		"all.pcap", domains, (unsigned long long)packets, "", (double)bytes / 1e6);
+	return rc;
+}
+
 static int generate(const struct opts *o, const struct fw_regdom *psl)
 {
 	char path[4096], file[64];
 	struct seen seen = {0};
 	bool first = true;
 	FILE *labels;
-	int rc = 0;
+	int rc = 0, domains = 0;
 
 	snprintf(path, sizeof(path), "%s/labels.json", o->out);
 	labels = fopen(path, "w");
@@ -2331,6 +2400,7 @@ static int generate(const struct opts *o, const struct fw_regdom *psl)
 					 psl);
 			if (rc == 0)
 				label_json(labels, &doms[i], file, &first);
+			domains++;
 		}
 		snprintf(path, sizeof(path), "%s/%s", o->out, file);
 		if (rc == 0)
@@ -2343,7 +2413,7 @@ static int generate(const struct opts *o, const struct fw_regdom *psl)
 		rc = -1;
 	free(seen.name);
 	groups_free();
-	return rc;
+	return rc ? rc : merge_all(o->out, domains);
 }
 
 static void usage(FILE *fp)
@@ -2352,7 +2422,8 @@ static void usage(FILE *fp)
 		    "[--scale F]\n"
 		    "  --geo-dir DIR  asn-ipv4.csv and country.mmdb (default "
 		    "/var/lib/fluxwall/geo)\n"
-		    "  --out DIR      where the pcaps and labels.json go (default build/eval)\n"
+		    "  --out DIR      where the pcaps (one per category, and all.pcap) and\n"
+		    "                 labels.json go (default build/eval)\n"
 		    "  --seed N       seed; the output is a function of it (default 1)\n"
 		    "  --hours H      simulated hours (default 6)\n"
 		    "  --scale F      multiply the number of domains per category (default 1)\n");
