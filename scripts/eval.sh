@@ -102,7 +102,7 @@ main() {
 	0) log "all targets met; metrics in build/eval.json" ;;
 	3)
 		log "fluxwall's score misses a target (see above); metrics in build/eval.json"
-		[ "${EVAL_STRICT:-0}" = 1 ] && exit 3
+		if [ "${EVAL_STRICT:-0}" = 1 ]; then exit 3; fi
 		;;
 	*) die "eval_metrics.py failed" ;;
 	esac
