@@ -56,7 +56,8 @@
 #define MAX_BOTNETS 8
 
 /* A guard against a runaway simulation filling the disk: the default
- * scenarios need about 30 MB per file. */
+ * scenarios need at most about 15 MB per category file, and all.pcap, the
+ * sum of them, about 85 MB. */
 #define MAX_FILE_BYTES (1024 << 20)
 
 /* ------------------------------------------------------------------ rng */
@@ -1549,6 +1550,11 @@ static void init_ttl0(struct domain *d)
 		for (int j = 0; j < n_away; j++)
 			if (!strcmp(residential[i].region, away[j]))
 				d->isp[d->n_isp++] = &residential[i];
+	if (!d->n_home) { /* the ASN data lacks that continent's ISPs: any */
+		for (d->n_isp = 0; d->n_isp < (int)n_residential; d->n_isp++)
+			d->isp[d->n_isp] = &residential[d->n_isp];
+		d->n_home = d->n_isp;
+	}
 	d->ttl = 0;
 	d->nq = 1;
 	d->gap_lo = 120;
