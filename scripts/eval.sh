@@ -3,7 +3,9 @@
 #
 # Detection evaluation (`make eval`): generate labelled captures, replay each
 # through the real XDP program and scorer in both scoring modes, and compare
-# the verdicts with the labels.
+# the verdicts with the labels. all.pcap, every category merged through one
+# resolver, gives the headline figures; each category's own capture is
+# replayed too.
 #
 #   scripts/eval.sh
 #
@@ -16,7 +18,8 @@
 #   FLUXWALL_GEO_DIR geo databases (default /var/lib/fluxwall/geo, where
 #                    `fluxwall replay` looks for them)
 #
-# Output: build/eval/ (captures, labels.json, replay/MODE/*.json) and
+# Output: build/eval/ (captures, labels.json, replay/MODE/*.json, all.json
+# from all.pcap) and
 # build/eval.json (the metrics); a table on stdout. docs/evaluation.md
 # describes the scenarios.
 set -euo pipefail
@@ -47,13 +50,18 @@ check_tools() {
 }
 
 # One replay per capture and mode, all in parallel: each is independent
-# (its own BPF program instance and scorer state).
+# (its own BPF program instance and scorer state). all.pcap, the longest,
+# goes first.
 replay_all() {
-	local mode pcap jobs=() conf=()
+	local mode pcap jobs=() conf=() pcaps=("$OUT/all.pcap")
 	[ -n "${EVAL_CONFIG:-}" ] && conf=(--config "$EVAL_CONFIG")
+	[ -s "$OUT/all.pcap" ] || die "$OUT/all.pcap is missing; is $GEN up to date?"
+	for pcap in "$OUT"/*.pcap; do
+		if [ "$pcap" != "$OUT/all.pcap" ]; then pcaps+=("$pcap"); fi
+	done
 	for mode in $MODES; do
 		mkdir -p "$OUT/replay/$mode"
-		for pcap in "$OUT"/*.pcap; do
+		for pcap in "${pcaps[@]}"; do
 			(
 				"$FLUXWALL" "${conf[@]}" replay "$pcap" --json --score "$mode" \
 					>"$OUT/replay/$mode/$(basename "$pcap" .pcap).json" \
@@ -102,7 +110,7 @@ main() {
 	0) log "all targets met; metrics in build/eval.json" ;;
 	3)
 		log "fluxwall's score misses a target (see above); metrics in build/eval.json"
-		[ "${EVAL_STRICT:-0}" = 1 ] && exit 3
+		if [ "${EVAL_STRICT:-0}" = 1 ]; then exit 3; fi
 		;;
 	*) die "eval_metrics.py failed" ;;
 	esac

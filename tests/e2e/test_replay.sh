@@ -4,8 +4,9 @@
 # fluxwall replay on small generated captures (the scenario generator of
 # `make eval`, real allocations and geo data): every single-flux domain is
 # blocked by its third answer set, no NTP-pool-like or CDN-like domain is,
-# the reference score does flag the pool, --trace follows one domain's
-# score to its block, and score_* keys from --config reach the scorer.
+# the reference score does flag the pool, all.pcap merges every category,
+# --trace follows one domain's score to its block, and score_* keys from
+# --config reach the scorer.
 # Runs as root (BPF_PROG_TEST_RUN); no namespace or interface is made.
 set -euo pipefail
 
@@ -49,6 +50,20 @@ check_eq "no CDN-like domain is blocked" 0 \
 	"$(replay cdn.pcap | jq '[.domains[] | select(.blocked)] | length')"
 check_gt "the Holz reference score blocks NTP-pool-like domains (the hard negative)" \
 	"$(replay ntppool.pcap --score holz | jq '[.domains[] | select(.blocked)] | length')" 0
+
+# all.pcap: every category's responses, merged in time order, and its
+# replay (one scorer state) reports every labelled domain that is queried
+# (CDN edge zones appear only as CNAME targets).
+packets() { tcpdump -nr "$1" 2>/dev/null | wc -l; }
+sum=0
+for f in "$OUT"/*.pcap; do
+	[ "$f" = "$OUT/all.pcap" ] || sum=$((sum + $(packets "$f")))
+done
+check_eq "all.pcap holds every category's responses" "$sum" "$(packets "$OUT/all.pcap")"
+check "... in time order" sort -c -n <(tcpdump -tt -nr "$OUT/all.pcap" 2>/dev/null | cut -d' ' -f1)
+check_eq "the replay of all.pcap reports every labelled domain" "" \
+	"$(comm -23 <(jq -r 'to_entries[] | select(.value.category != "cdn-edge") | .key' "$OUT/labels.json" | sort) \
+		<(replay all.pcap | jq -r '.domains[].domain' | sort))"
 
 # --trace: one line per scored response, ending where the block happened.
 one=$(head -n 1 <<<"$flux_names")

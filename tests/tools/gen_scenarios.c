@@ -6,8 +6,10 @@
  *
  * For each scenario category it writes OUT/CATEGORY.pcap: the DNS responses
  * a resolver (192.0.2.53) sends to one client (198.51.100.7) over hours of
- * simulated time, Ethernet/IPv4/UDP, and OUT/labels.json mapping each
- * registered domain to {"label": "benign"|"malicious", "category": ...}.
+ * simulated time, Ethernet/IPv4/UDP; OUT/all.pcap, all of them merged in
+ * time order as one resolver sends them; and OUT/labels.json mapping each
+ * registered domain to {"label": "benign"|"malicious", "category": ...,
+ * "file": "CATEGORY.pcap"}.
  *
  * Addresses come from real allocations: the @ip-location-db/asn ranges in
  * GEO_DIR/asn-ipv4.csv (scripts/fetch-geo.sh installs it) give the ranges of
@@ -54,7 +56,8 @@
 #define MAX_BOTNETS 8
 
 /* A guard against a runaway simulation filling the disk: the default
- * scenarios need about 30 MB per file. */
+ * scenarios need at most about 15 MB per category file, and all.pcap, the
+ * sum of them, about 85 MB. */
 #define MAX_FILE_BYTES (1024 << 20)
 
 /* ------------------------------------------------------------------ rng */
@@ -402,6 +405,14 @@ struct answer {
 	uint32_t ns_ttl;
 };
 
+/* The resolver's cache entry for one name. */
+struct cache {
+	struct answer a;
+	double fetched;
+	bool valid;
+	int rot;
+};
+
 static bool answer_has(const struct answer *a, uint32_t ip)
 {
 	for (int i = 0; i < a->n; i++)
@@ -422,6 +433,16 @@ enum category {
 	C_FLUX,
 	C_DFLUX,
 	C_SLOW,
+	C_CACHED,
+	C_FLUXNET,
+	C_SPAM,
+	C_SPAM_STATIC,
+	C_TTL0,
+	C_CDNCUST,
+	C_SHARED,
+	C_DNSHOST,
+	C_ANYCAST,
+	C_CDNTTL0,
 	C_MAX,
 };
 
@@ -429,6 +450,7 @@ enum category {
 struct botnet {
 	int n;
 	uint32_t *ip;
+	uint32_t *asn;	  /* of each bot's ISP */
 	double *on, *off; /* simulated seconds */
 };
 
@@ -457,6 +479,29 @@ struct domain {
 	char edge[NAME_LEN]; /* CDN: CNAME target, "" for none */
 	struct botnet *bots;
 
+	/* Names answered through a CNAME to alias, whose records the
+	 * resolver caches once, in target, for every name leading there. */
+	char alias[NAME_LEN];
+	uint32_t alias_ttl; /* of the CNAME record */
+	struct cache *target;
+	bool own_target;  /* target is the domain's, freed with it */
+	bool random_host; /* every lookup is of a new random host name */
+
+	/* The operator it shares with other domains (a flux network, a CDN,
+	 * a hosting server), NULL for none; gi: its place among them. */
+	struct group *grp;
+	int gi;
+
+	int max_queries, queries; /* lookups at most (0: no limit), so far */
+	double gap_lo, gap_hi;	  /* gaps between lookups uniform in these */
+
+	/* Networks it draws fresh addresses from: the first n_home on its
+	 * home continent; and the last few drawn from. */
+	const struct net **isp;
+	int n_isp, n_home;
+	const struct net *recent[4];
+	int n_recent;
+
 	/* Authority section: NS names, with glue that is fixed (benign) or
 	 * drawn from the bots each time (double flux). */
 	int n_nsset;
@@ -467,6 +512,37 @@ struct domain {
 	struct answer last;
 };
 
+/* Registered domains drawn so far: each must be distinct. */
+struct seen {
+	char (*name)[NAME_LEN];
+	size_t n, cap;
+};
+
+/*
+ * Several registered domains served by one operator: a flux network's bots
+ * and name servers, a CDN's edge pool, a shared hosting server, a DNS
+ * host. auth is that operator as one authority (its pool, cluster, bots,
+ * NS set, TTL and random stream), so a group draws from a stream of its
+ * own and its domains from theirs.
+ */
+#define MAX_EDGES 3
+
+struct group {
+	struct domain auth;
+	int first, n;		/* its domains: [first, first + n) of the category */
+	char nsdomain[REG_LEN]; /* a flux network's own domain for its NS hosts */
+	bool ns_flux;		/* NS glue drawn from the bots on every fetch */
+	bool ns_member;		/* nsdomain is looked up too, as the group's first */
+	double start, span;	/* spam: the campaign, seconds */
+	struct botnet bots;	/* the network's own bots, if it has its own */
+	int n_edges;
+	char edge[MAX_EDGES][NAME_LEN]; /* CDN: edge names customers CNAME to */
+	struct cache edge_cache[MAX_EDGES];
+};
+
+/* Streams of the groups: apart from every domain's (cat << 32 | ...). */
+#define GROUP_STREAM (1ULL << 62)
+
 struct category_desc {
 	const char *name;
 	bool malicious;
@@ -475,7 +551,28 @@ struct category_desc {
 	double start_frac; /* domains start in [0, start_frac * hours) */
 	void (*init)(struct domain *d);
 	void (*fetch)(struct domain *d, double now, struct answer *a);
+	/* Domains in groups of grp_lo to grp_hi, made by init_group. */
+	int grp_lo, grp_hi;
+	void (*init_group)(struct group *g, int idx, struct seen *seen);
 };
+
+/* Registered domains must be distinct: each is one labelled sample. */
+static bool seen_add(struct seen *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->name[i], name) == 0)
+			return false;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->name = realloc(s->name, s->cap * sizeof(*s->name));
+		if (!s->name) {
+			fprintf(stderr, "gen_scenarios: out of memory\n");
+			exit(1);
+		}
+	}
+	snprintf(s->name[s->n++], NAME_LEN, "%s", name);
+	return true;
+}
 
 static struct asn_table table;
 static struct botnet botnets[MAX_BOTNETS];
@@ -495,6 +592,12 @@ static const char *const nouns_static[] = {"bakery", "studio", "books", "garden"
 static const char *const nouns_rr[] = {"shop", "store", "news", "forum", "mail", "portal"};
 static const char *const nouns_cdn[] = {"media", "video", "games", "stream", "images"};
 static const char *const nouns_cloud[] = {"api", "app", "saas", "pay", "auth"};
+static const char *const nouns_shop[] = {"outlet", "market", "boutique", "deals", "wear", "goods"};
+static const char *const nouns_site[] = {"blog",  "club", "school", "cafe",
+					 "salon", "farm", "hotel"};
+static const char *const nouns_firm[] = {"consulting", "design", "events", "labs", "repair"};
+static const char *const nouns_docs[] = {"docs", "wiki", "status", "dev", "help"};
+static const char *const nouns_live[] = {"live", "tv", "cast", "radio", "clips"};
 
 static const char *const benign_tlds[] = {"com", "com", "com",	  "org", "net", "de",	  "co.uk",
 					  "fr",	 "nl",	"com.au", "io",	 "jp",	"com.br", "it"};
@@ -534,17 +637,42 @@ static void pool_alloc(struct domain *d, int n)
 	d->npool = n;
 }
 
-/* k distinct addresses out of the domain's pool. */
-static void answer_from_pool(struct domain *d, int k, struct answer *a)
+/* k distinct addresses out of pool. */
+static void answer_from(struct rng *r, const uint32_t *pool, int npool, int k, struct answer *a)
 {
 	a->n = 0;
-	if (k > d->npool)
-		k = d->npool;
+	if (k > npool)
+		k = npool;
 	while (a->n < k) {
-		uint32_t ip = d->pool[rng_below(&d->rng, (uint64_t)d->npool)];
+		uint32_t ip = pool[rng_below(r, (uint64_t)npool)];
 
 		if (!answer_has(a, ip))
 			a->ip[a->n++] = ip;
+	}
+}
+
+/* k distinct addresses out of the domain's pool. */
+static void answer_from_pool(struct domain *d, int k, struct answer *a)
+{
+	answer_from(&d->rng, d->pool, d->npool, k, a);
+}
+
+/*
+ * n NS names ns1..nsN.zone, all in every answer, with stable addresses in
+ * net: the same provider has the same servers, so each address is seeded
+ * by (salt, base + K) only.
+ */
+static void ns_fixed(struct domain *d, const char *zone, int n, const struct net *net,
+		     uint64_t salt, uint64_t base)
+{
+	d->n_nsset = n;
+	d->ns_per_answer = n;
+	for (int i = 0; i < n; i++) {
+		struct rng hr;
+
+		snprintf(d->nsset[i], NAME_LEN, "ns%d.%s", i + 1, zone);
+		rng_seed(&hr, salt, base + (uint64_t)i);
+		d->nsglue[i] = net_draw(&table, net, &hr);
 	}
 }
 
@@ -554,17 +682,10 @@ static void ns_hosted(struct domain *d)
 {
 	int host = (int)rng_range(&d->rng, 1, 40);
 	const struct net *n = pick_net(&d->rng, hosting, n_hosting);
+	char zone[REG_LEN];
 
-	d->n_nsset = 2;
-	d->ns_per_answer = 2;
-	for (int i = 0; i < 2; i++) {
-		snprintf(d->nsset[i], NAME_LEN, "ns%d.dnshost-like-%d.net", i + 1, host);
-		/* Same host, same servers: seeded by the host number only. */
-		struct rng hr;
-
-		rng_seed(&hr, 0x6e73, (uint64_t)host * 2 + (uint64_t)i);
-		d->nsglue[i] = net_draw(&table, n, &hr);
-	}
+	snprintf(zone, sizeof(zone), "dnshost-like-%d.net", host);
+	ns_fixed(d, zone, 2, n, 0x6e73, (uint64_t)host * 2);
 }
 
 static void add_ns(struct domain *d, struct answer *a, const uint32_t *glue)
@@ -648,15 +769,10 @@ static void init_rr(struct domain *d)
  * to a cluster and usually keeps it there, answering a couple of hosts of
  * that cluster; now and then (load, maintenance) it maps it elsewhere.
  */
-static void init_cdn(struct domain *d)
+static void cdn_clusters(struct domain *d, int nets, int first_net)
 {
-	static const uint32_t ttls[] = {20, 30, 60, 120, 300};
-	int nets = (int)rng_range(&d->rng, 1, 3);
-	int first_net = (int)rng_below(&d->rng, n_cdn);
 	char cc[3];
 
-	d->clusters = (int)rng_range(&d->rng, 2, 6);
-	d->cluster_size = (int)rng_range(&d->rng, 8, 32);
 	pool_alloc(d, d->clusters * d->cluster_size);
 	d->cc[0] = '\0';
 	for (int c = 0; c < d->clusters; c++) {
@@ -673,6 +789,17 @@ static void init_cdn(struct domain *d)
 				d->pool[c * d->cluster_size + i++] = ip;
 		}
 	}
+}
+
+static void init_cdn(struct domain *d)
+{
+	static const uint32_t ttls[] = {20, 30, 60, 120, 300};
+	int nets = (int)rng_range(&d->rng, 1, 3);
+	int first_net = (int)rng_below(&d->rng, n_cdn);
+
+	d->clusters = (int)rng_range(&d->rng, 2, 6);
+	d->cluster_size = (int)rng_range(&d->rng, 8, 32);
+	cdn_clusters(d, nets, first_net);
 	d->k_lo = 2;
 	d->k_hi = 4;
 	d->ttl = PICK(&d->rng, ttls);
@@ -681,19 +808,20 @@ static void init_cdn(struct domain *d)
 			 PICK(&d->rng, edge_zones));
 }
 
+/* k hosts of the cluster cdn maps the client to; remapped on 20% of the
+ * fetches. */
+static void cdn_answer(struct domain *cdn, struct rng *r, int k, struct answer *a)
+{
+	if (rng_unit(r) < 0.2)
+		cdn->cluster = (int)rng_below(r, (uint64_t)cdn->clusters);
+	answer_from(r, cdn->pool + cdn->cluster * cdn->cluster_size, cdn->cluster_size, k, a);
+}
+
 static void fetch_cdn(struct domain *d, double now, struct answer *a)
 {
 	int k = (int)rng_range(&d->rng, (uint32_t)d->k_lo, (uint32_t)d->k_hi);
-	uint32_t *pool = d->pool;
-	int npool = d->npool;
 
-	if (rng_unit(&d->rng) < 0.2)
-		d->cluster = (int)rng_below(&d->rng, (uint64_t)d->clusters);
-	d->pool += d->cluster * d->cluster_size;
-	d->npool = d->cluster_size;
-	answer_from_pool(d, k, a);
-	d->pool = pool;
-	d->npool = npool;
+	cdn_answer(d, &d->rng, k, a);
 	a->ttl = d->ttl;
 	snprintf(a->cname, NAME_LEN, "%s", d->edge);
 }
@@ -930,6 +1058,38 @@ static void fetch_ddns(struct domain *d, double now, struct answer *a)
  * switched off, renumbered, cleaned), so the flux agent answers with bots
  * that are online now.
  */
+/*
+ * nbots bots in the nisp networks isp, each online from a random time for
+ * an exponentially distributed while (mean mean_online seconds), or always
+ * when mean_online is 0.
+ */
+static void botnet_fill(struct botnet *b, struct rng *r, const struct net *const *isp, int nisp,
+			int nbots, double mean_online)
+{
+	b->n = nbots;
+	b->ip = calloc((size_t)nbots, sizeof(*b->ip));
+	b->asn = calloc((size_t)nbots, sizeof(*b->asn));
+	b->on = calloc((size_t)nbots, sizeof(*b->on));
+	b->off = calloc((size_t)nbots, sizeof(*b->off));
+	if (!b->ip || !b->asn || !b->on || !b->off) {
+		fprintf(stderr, "gen_scenarios: out of memory\n");
+		exit(1);
+	}
+	for (int i = 0; i < nbots; i++) {
+		const struct net *n = isp[rng_below(r, (uint64_t)nisp)];
+
+		b->ip[i] = net_draw(&table, n, r);
+		b->asn[i] = n->asn;
+		if (mean_online > 0) {
+			b->on[i] = (rng_unit(r) * 1.5 - 0.5) * sim_seconds;
+			b->off[i] = b->on[i] + rng_exp(r, mean_online);
+		} else {
+			b->on[i] = -INFINITY;
+			b->off[i] = INFINITY;
+		}
+	}
+}
+
 static void botnet_make(struct botnet *b, struct rng *r, int nbots, double mean_online)
 {
 	int nisp = (int)rng_range(r, 15, n_residential < 60 ? (uint32_t)n_residential : 60);
@@ -937,30 +1097,48 @@ static void botnet_make(struct botnet *b, struct rng *r, int nbots, double mean_
 
 	for (int i = 0; i < nisp; i++)
 		isp[i] = pick_net(r, residential, n_residential);
-	b->n = nbots;
-	b->ip = calloc((size_t)nbots, sizeof(*b->ip));
-	b->on = calloc((size_t)nbots, sizeof(*b->on));
-	b->off = calloc((size_t)nbots, sizeof(*b->off));
-	if (!b->ip || !b->on || !b->off) {
-		fprintf(stderr, "gen_scenarios: out of memory\n");
-		exit(1);
+	botnet_fill(b, r, isp, nisp, nbots, mean_online);
+}
+
+static void botnet_free(struct botnet *b)
+{
+	free(b->ip);
+	free(b->asn);
+	free(b->on);
+	free(b->off);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool asn_in(const uint32_t *asns, int n, uint32_t asn)
+{
+	for (int i = 0; i < n; i++)
+		if (asns[i] == asn)
+			return true;
+	return false;
+}
+
+/* The index of a bot online at now, not yet in a and in none of the n_avoid
+ * networks avoid; -1 when 256 tries find none. */
+static int bot_find(const struct botnet *b, struct rng *r, double now, const struct answer *a,
+		    const uint32_t *avoid, int n_avoid)
+{
+	for (int tries = 0; tries < 256; tries++) {
+		int i = (int)rng_below(r, (uint64_t)b->n);
+
+		if (b->on[i] <= now && now < b->off[i] && !answer_has(a, b->ip[i]) &&
+		    !asn_in(avoid, n_avoid, b->asn[i]))
+			return i;
 	}
-	for (int i = 0; i < nbots; i++) {
-		b->ip[i] = net_draw(&table, isp[rng_below(r, (uint64_t)nisp)], r);
-		b->on[i] = (rng_unit(r) * 1.5 - 0.5) * sim_seconds;
-		b->off[i] = b->on[i] + rng_exp(r, mean_online);
-	}
+	return -1;
 }
 
 /* A bot online at now, not yet in a; falls back to any bot. */
 static uint32_t bot_pick(const struct botnet *b, struct rng *r, double now, const struct answer *a)
 {
-	for (int tries = 0; tries < 256; tries++) {
-		int i = (int)rng_below(r, (uint64_t)b->n);
+	int i = bot_find(b, r, now, a, NULL, 0);
 
-		if (b->on[i] <= now && now < b->off[i] && !answer_has(a, b->ip[i]))
-			return b->ip[i];
-	}
+	if (i >= 0)
+		return b->ip[i];
 	for (;;) {
 		uint32_t ip = b->ip[rng_below(r, (uint64_t)b->n)];
 
@@ -1031,17 +1209,23 @@ static void init_dflux(struct domain *d)
 	d->ns_per_answer = (int)rng_range(&d->rng, 2, MAX_NS);
 }
 
-static void fetch_dflux(struct domain *d, double now, struct answer *a)
+/* NS records of d's set, their glue freshly drawn from the bots b. */
+static void add_ns_bots(struct domain *d, const struct botnet *b, double now, struct answer *a)
 {
 	uint32_t glue[MAX_NS];
 	struct answer seen = {0};
 
-	fetch_flux(d, now, a);
 	for (int i = 0; i < MAX_NS; i++) {
-		glue[i] = bot_pick(d->bots, &d->rng, now, &seen);
+		glue[i] = bot_pick(b, &d->rng, now, &seen);
 		seen.ip[seen.n++] = glue[i];
 	}
 	add_ns(d, a, glue);
+}
+
+static void fetch_dflux(struct domain *d, double now, struct answer *a)
+{
+	fetch_flux(d, now, a);
+	add_ns_bots(d, d->bots, now, a);
 }
 
 /*
@@ -1085,6 +1269,467 @@ static void fetch_slow(struct domain *d, double now, struct answer *a)
 	a->ttl = d->ttl;
 }
 
+/* ---- shared operators: flux networks, CDNs, hosting servers ---- */
+
+/* The domains of an operator share its NS names and their glue. */
+static void ns_from_group(struct domain *d)
+{
+	const struct domain *op = &d->grp->auth;
+
+	d->n_nsset = op->n_nsset;
+	d->ns_per_answer = op->ns_per_answer;
+	memcpy(d->nsset, op->nsset, sizeof(d->nsset));
+	memcpy(d->nsglue, op->nsglue, sizeof(d->nsglue));
+}
+
+/* The operator's NS records: glue from the network's bots, or fixed. */
+static void add_group_ns(struct domain *d, double now, struct answer *a)
+{
+	if (d->grp->ns_flux)
+		add_ns_bots(d, d->grp->auth.bots, now, a);
+	else
+		add_ns(d, a, NULL);
+}
+
+/*
+ * A flux network's own name servers: n names nsK.<nsdomain>, nsdomain a
+ * registered domain of the network's, distinct from every other, and the
+ * glue drawn from the bots on every fetch (double flux).
+ */
+static void group_flux_ns(struct group *g, struct seen *seen, int n)
+{
+	struct domain tmp;
+
+	for (int attempt = 0; attempt < 100; attempt++) {
+		rng_seed(&tmp.rng, rng_next(&g->auth.rng), 0x6e5);
+		flux_names(&tmp, 1, 2);
+		if (seen_add(seen, tmp.reg))
+			break;
+	}
+	snprintf(g->nsdomain, REG_LEN, "%s", tmp.reg);
+	g->auth.n_nsset = n;
+	g->auth.ns_per_answer = n;
+	for (int i = 0; i < n; i++)
+		snprintf(g->auth.nsset[i], NAME_LEN, "ns%d.%s", i + 1, g->nsdomain);
+	g->ns_flux = true;
+}
+
+/* n distinct addresses in one /24 of the operator's network. */
+static void group_pool(struct domain *op, int n)
+{
+	uint32_t base = net_draw(&table, op->net, &op->rng) & 0xffffff00u;
+
+	pool_alloc(op, n);
+	for (int i = 0; i < n;) {
+		uint32_t ip = base | rng_range(&op->rng, 1, 254);
+
+		if (!pool_has(op->pool, i, ip))
+			op->pool[i++] = ip;
+	}
+}
+
+/* The resolver's entry for a name only this domain leads to. */
+static void target_alloc(struct domain *d)
+{
+	d->target = calloc(1, sizeof(*d->target));
+	if (!d->target) {
+		fprintf(stderr, "gen_scenarios: out of memory\n");
+		exit(1);
+	}
+	d->own_target = true;
+}
+
+/* ---- malicious: one answer set from the resolver's cache ---- */
+
+/*
+ * A residential botnet's flux domain looked up under random host names
+ * (rsqh.example.cn CNAME example.cn): the resolver fetches the apex once
+ * per TTL and answers every new name from its cache, so however many
+ * names a client asks for it sees one answer set, or two. The network's
+ * name servers are bots under a domain of its own.
+ */
+static void group_cached(struct group *g, int idx, struct seen *seen)
+{
+	static const uint32_t ttls[] = {60, 90, 120, 150, 180};
+	struct rng *r = &g->auth.rng;
+
+	g->auth.bots = &botnets[rng_below(r, (uint64_t)n_botnets)];
+	g->auth.ttl = PICK(r, ttls);
+	group_flux_ns(g, seen, (int)rng_range(r, 2, MAX_NS));
+}
+
+static void init_cached(struct domain *d)
+{
+	int lookups = (int)lround(rng_logu(&d->rng, 4, 88));
+
+	d->bots = d->grp->auth.bots;
+	d->ttl = d->grp->auth.ttl;
+	ns_from_group(d);
+	d->nq = 1;
+	d->random_host = true;
+	snprintf(d->alias, NAME_LEN, "%s", d->reg);
+	d->alias_ttl = d->ttl;
+	target_alloc(d);
+	d->max_queries = lookups;
+	/* A burst: all lookups within 0.2-1.2 TTLs, mostly within one. */
+	d->qmean[0] = d->ttl * (0.2 + rng_unit(&d->rng)) / lookups;
+}
+
+/* k online bots, the first `spread` of them in networks of their own
+ * (as far as the bots' networks go), and the network's NS. */
+static void answer_spread(struct domain *d, double now, int k, int spread, struct answer *a)
+{
+	uint32_t asn[MAX_ANSWER];
+
+	a->n = 0;
+	while (a->n < k) {
+		int i = bot_find(d->bots, &d->rng, now, a, asn, a->n < spread ? a->n : 0);
+
+		a->ip[a->n] = i >= 0 ? d->bots->ip[i] : bot_pick(d->bots, &d->rng, now, a);
+		asn[a->n++] = i >= 0 ? d->bots->asn[i] : 0;
+	}
+	a->ttl = d->ttl;
+	add_group_ns(d, now, a);
+}
+
+/* 8 bots in 7-8 networks. */
+static void fetch_cached(struct domain *d, double now, struct answer *a)
+{
+	answer_spread(d, now, 8, (int)rng_range(&d->rng, 7, 8), a);
+}
+
+/* ---- malicious: many domains, one flux network ---- */
+
+/*
+ * A flux network behind many registered domains: its own bots, of which
+ * 20-40 are online at a time (bots online 2 h on average), answer for all
+ * its domains at once, and all of them are delegated to the network's 2-4
+ * NS hosts, whose glue are bots again. Each domain is looked up only a few
+ * times; the network's domains turn up one after another over the run.
+ */
+static void group_fluxnet(struct group *g, int idx, struct seen *seen)
+{
+	const double mean_online = 2 * 3600.0;
+	struct rng *r = &g->auth.rng;
+	int online = (int)rng_range(r, 20, 40);
+
+	/* A bot is online at a given time with probability about
+	 * mean_online / (1.5 * sim_seconds): see botnet_fill. */
+	botnet_make(&g->bots, r, (int)fmax(online, online * 1.5 * sim_seconds / mean_online),
+		    mean_online);
+	g->auth.bots = &g->bots;
+	g->auth.ttl = flux_ttl(r);
+	group_flux_ns(g, seen, (int)rng_range(r, 2, MAX_NS));
+	g->ns_member = rng_below(r, 2) == 0;
+}
+
+static void init_fluxnet(struct domain *d)
+{
+	d->bots = d->grp->auth.bots;
+	d->k_lo = 5;
+	d->k_hi = 10;
+	d->ttl = d->grp->auth.ttl;
+	ns_from_group(d);
+	d->max_queries = (int)rng_range(&d->rng, 1, 6);
+}
+
+/* A network's domain: a fresh draw of its online bots, and its NS. */
+static void fetch_netflux(struct domain *d, double now, struct answer *a)
+{
+	fetch_flux(d, now, a);
+	add_group_ns(d, now, a);
+}
+
+/* ---- malicious: spam domains looked up once ---- */
+
+/*
+ * A spam campaign's domains, each looked up once (a mail filter resolves
+ * the links of one message): a small pool of 25-40 bots in 5-10 consumer
+ * ISPs answers 10 of them for every domain, so each bot shows up for many
+ * domains. The campaign lasts half an hour to two hours. Half the networks
+ * run their own NS on bots, the others use a DNS host. Some of the
+ * campaign's domains are no flux at all: one address at a hoster.
+ */
+static void group_spam(struct group *g, int idx, struct seen *seen)
+{
+	struct rng *r = &g->auth.rng;
+	const struct net *isp[10];
+	int nisp = (int)rng_range(r, 5, 10);
+
+	for (int i = 0; i < nisp;) {
+		const struct net *n = pick_net(r, residential, n_residential);
+		bool dup = false;
+
+		for (int j = 0; j < i; j++)
+			dup = dup || isp[j] == n;
+		if (!dup)
+			isp[i++] = n;
+	}
+	botnet_fill(&g->bots, r, isp, nisp, (int)rng_range(r, 25, 40), 0);
+	g->auth.bots = &g->bots;
+	g->auth.ttl = flux_ttl(r);
+	if (rng_below(r, 2))
+		group_flux_ns(g, seen, (int)rng_range(r, 2, MAX_NS));
+	else
+		ns_hosted(&g->auth);
+	g->span = fmin(rng_range(r, 1800, 7200), 0.5 * sim_seconds);
+	g->start = rng_unit(r) * 0.9 * (sim_seconds - g->span);
+	/* The campaign's static hosts, for spam-once-static. */
+	g->auth.net = pick_net(r, hosting, n_hosting);
+	group_pool(&g->auth, (int)rng_range(r, 1, 3));
+}
+
+/* 10 bots in as many of the pool's 5-10 networks as 5-10 draws give. */
+static void fetch_spam(struct domain *d, double now, struct answer *a)
+{
+	answer_spread(d, now, 10, (int)rng_range(&d->rng, 5, 10), a);
+}
+
+static void init_spam(struct domain *d)
+{
+	const struct group *g = d->grp;
+
+	d->bots = g->auth.bots;
+	d->ttl = g->auth.ttl;
+	ns_from_group(d);
+	d->max_queries = 1;
+	d->start = g->start + rng_unit(&d->rng) * g->span;
+}
+
+/* A campaign's domain that is no flux: one address at a hoster, hosted
+ * NS; d->grp is the campaign (spam-once's group), or NULL for none. */
+static void init_spam_static(struct domain *d)
+{
+	static const uint32_t ttls[] = {300, 600, 3600};
+	const struct group *g = d->grp;
+
+	pool_alloc(d, 1);
+	if (g) {
+		d->pool[0] = g->auth.pool[rng_below(&d->rng, (uint64_t)g->auth.npool)];
+		d->start = g->start + rng_unit(&d->rng) * g->span;
+	} else {
+		d->pool[0] = net_draw(&table, pick_net(&d->rng, hosting, n_hosting), &d->rng);
+	}
+	d->ttl = PICK(&d->rng, ttls);
+	ns_hosted(d);
+	d->max_queries = 1;
+}
+
+/* ---- malicious: one address per answer, TTL 0 ---- */
+
+static const char *const regions[] = {"AF", "AS", "EU", "NA", "OC", "SA"};
+
+/*
+ * A flux agent that hands out one proxy at a time with TTL 0: every lookup
+ * (every 2-10 minutes) is a new home address, in an ISP none of the last
+ * four answers came from; three quarters on the network's home continent,
+ * the rest on one or two others.
+ */
+static void init_ttl0(struct domain *d)
+{
+	static const char *const homes[] = {"EU", "EU", "AS", "AS", "NA"};
+	const char *home = PICK(&d->rng, homes), *away[2];
+	int n_away = (int)rng_range(&d->rng, 1, 2);
+
+	for (int i = 0; i < n_away;) {
+		const char *c = PICK(&d->rng, regions);
+
+		if (strcmp(c, home) && (i == 0 || strcmp(c, away[0])))
+			away[i++] = c;
+	}
+	d->isp = calloc(n_residential, sizeof(*d->isp));
+	if (!d->isp) {
+		fprintf(stderr, "gen_scenarios: out of memory\n");
+		exit(1);
+	}
+	for (size_t i = 0; i < n_residential; i++)
+		if (!strcmp(residential[i].region, home))
+			d->isp[d->n_isp++] = &residential[i];
+	d->n_home = d->n_isp;
+	for (size_t i = 0; i < n_residential; i++)
+		for (int j = 0; j < n_away; j++)
+			if (!strcmp(residential[i].region, away[j]))
+				d->isp[d->n_isp++] = &residential[i];
+	if (!d->n_home) { /* the ASN data lacks that continent's ISPs: any */
+		for (d->n_isp = 0; d->n_isp < (int)n_residential; d->n_isp++)
+			d->isp[d->n_isp] = &residential[d->n_isp];
+		d->n_home = d->n_isp;
+	}
+	d->ttl = 0;
+	d->nq = 1;
+	d->gap_lo = 120;
+	d->gap_hi = 600;
+}
+
+static bool isp_recent(const struct domain *d, const struct net *n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(d->recent); i++)
+		if (d->recent[i] == n)
+			return true;
+	return false;
+}
+
+static void fetch_ttl0(struct domain *d, double now, struct answer *a)
+{
+	const struct net *n;
+
+	for (int tries = 0;; tries++) {
+		bool home = rng_unit(&d->rng) < 0.75 || d->n_isp == d->n_home;
+		int lo = home ? 0 : d->n_home, k = home ? d->n_home : d->n_isp - d->n_home;
+
+		n = d->isp[lo + (int)rng_below(&d->rng, (uint64_t)k)];
+		if (tries > 64 || !isp_recent(d, n))
+			break;
+	}
+	d->recent[d->n_recent++ % ARRAY_SIZE(d->recent)] = n;
+	a->n = 1;
+	a->ip[0] = net_draw(&table, n, &d->rng);
+	a->ttl = 0;
+}
+
+/* ---- benign: a CDN's customers ---- */
+
+/*
+ * One CDN serving many customers' sites from the same edge hosts: 2-4
+ * clusters in 1-2 of its networks, in the client's country. Half the
+ * customers answer 2-4 edge hosts themselves; the others CNAME www to one
+ * of the CDN's 1-3 shared edge names, whose records the resolver caches
+ * once for all of them (a short TTL, the CNAME a long one).
+ */
+static void group_cdn(struct group *g, int idx, struct seen *seen)
+{
+	static const uint32_t ttls[] = {20, 30, 60};
+	struct domain *cdn = &g->auth;
+	int nets = 2 - idx % 2; /* the first CDN in two networks, the next in one, ... */
+	int first_net = (int)rng_below(&cdn->rng, n_cdn);
+	const char *zone;
+
+	cdn->clusters = (int)rng_range(&cdn->rng, 2, 4);
+	cdn->cluster_size = (int)rng_range(&cdn->rng, 8, 32);
+	cdn_clusters(cdn, nets, first_net);
+	cdn->ttl = PICK(&cdn->rng, ttls);
+	g->n_edges = (int)rng_range(&cdn->rng, 1, MAX_EDGES);
+	zone = PICK(&cdn->rng, edge_zones);
+	for (int e = 0; e < g->n_edges; e++)
+		snprintf(g->edge[e], NAME_LEN, "c%d-%d.a.%s", idx + 1, e + 1, zone);
+}
+
+static void init_cdncust(struct domain *d)
+{
+	static const uint32_t ttls[] = {20, 30, 60, 120, 300};
+	static const uint32_t cname_ttls[] = {300, 3600};
+	struct group *g = d->grp;
+
+	d->ttl = PICK(&d->rng, ttls);
+	if (rng_below(&d->rng, 2)) {
+		int e = (int)rng_below(&d->rng, (uint64_t)g->n_edges);
+
+		snprintf(d->alias, NAME_LEN, "%s", g->edge[e]);
+		d->alias_ttl = PICK(&d->rng, cname_ttls);
+		d->target = &g->edge_cache[e];
+		d->nq = 1; /* www: an apex cannot be a CNAME */
+	}
+}
+
+static void fetch_cdncust(struct domain *d, double now, struct answer *a)
+{
+	struct domain *cdn = &d->grp->auth;
+
+	cdn_answer(cdn, &d->rng, (int)rng_range(&d->rng, 2, 4), a);
+	a->ttl = d->target ? cdn->ttl : d->ttl;
+}
+
+/* ---- benign: shared hosting and anycast ---- */
+
+/* Sites on one shared hosting server: 1-2 addresses in one /24 of a
+ * hoster, half of the servers with the hoster's NS. */
+static void group_shared(struct group *g, int idx, struct seen *seen)
+{
+	struct domain *h = &g->auth;
+
+	h->net = pick_net(&h->rng, hosting, n_hosting);
+	group_pool(h, (int)rng_range(&h->rng, 1, 2));
+	if (rng_below(&h->rng, 2))
+		ns_hosted(h);
+}
+
+/* Sites behind one anycast service (a CDN's or a cloud's front end): the
+ * same 1-2 addresses for all, wherever the client is. */
+static void group_anycast(struct group *g, int idx, struct seen *seen)
+{
+	struct domain *h = &g->auth;
+
+	h->net = rng_below(&h->rng, 3) ? pick_net(&h->rng, cdn_nets, n_cdn)
+				       : pick_net(&h->rng, cloud_nets, n_cloud);
+	group_pool(h, (int)rng_range(&h->rng, 1, 2));
+}
+
+static void init_shared(struct domain *d)
+{
+	static const uint32_t ttls[] = {300, 600, 1800, 3600};
+
+	d->ttl = PICK(&d->rng, ttls);
+	ns_from_group(d);
+}
+
+/* Every address of the operator's pool, in random order. */
+static void fetch_group_all(struct domain *d, double now, struct answer *a)
+{
+	const struct domain *op = &d->grp->auth;
+
+	answer_from(&d->rng, op->pool, op->npool, op->npool, a);
+	a->ttl = d->ttl;
+	add_ns(d, a, NULL);
+}
+
+/* ---- benign: one DNS host for many domains ---- */
+
+/* A DNS hosting provider: 2-4 NS names with fixed addresses, the same for
+ * every domain it serves. */
+static void group_dnshost(struct group *g, int idx, struct seen *seen)
+{
+	struct domain *p = &g->auth;
+	const struct net *n = rng_below(&p->rng, 2) ? pick_net(&p->rng, hosting, n_hosting)
+						    : pick_net(&p->rng, cloud_nets, n_cloud);
+	char zone[REG_LEN];
+
+	snprintf(zone, sizeof(zone), "dnsprovider-like-%d.net", idx + 1);
+	ns_fixed(p, zone, (int)rng_range(&p->rng, 2, MAX_NS), n, 0x6e74,
+		 (uint64_t)idx * MAX_NS_SET);
+}
+
+/* The domain's own 1-2 servers at some hoster or cloud. */
+static void init_dnshost(struct domain *d)
+{
+	static const uint32_t ttls[] = {300, 600, 1800, 3600};
+	const struct net *n = rng_below(&d->rng, 3) ? pick_net(&d->rng, hosting, n_hosting)
+						    : pick_net(&d->rng, cloud_nets, n_cloud);
+
+	pool_alloc(d, (int)rng_range(&d->rng, 1, 2));
+	for (int i = 0; i < d->npool; i++)
+		d->pool[i] = net_draw(&table, n, &d->rng);
+	d->ttl = PICK(&d->rng, ttls);
+	ns_from_group(d);
+}
+
+/* ---- benign: a CDN answering one address, TTL 0-20 ---- */
+
+/* One edge host per answer, from 1-3 clusters (4-16 hosts each) in 1-2
+ * CDN networks of one country: the address changes with nearly every
+ * fetch. */
+static void init_cdnttl0(struct domain *d)
+{
+	int nets = (int)rng_range(&d->rng, 1, 2);
+	int first_net = (int)rng_below(&d->rng, n_cdn);
+
+	d->clusters = (int)rng_range(&d->rng, 1, 3);
+	d->cluster_size = (int)rng_range(&d->rng, 4, 16);
+	cdn_clusters(d, nets, first_net);
+	d->k_lo = 1;
+	d->k_hi = 1;
+	d->ttl = rng_range(&d->rng, 0, 20);
+}
+
 static const struct category_desc categories[C_MAX] = {
     [C_STATIC] = {"static", false, 50, 30, 600, 0.25, init_static, fetch_all},
     [C_RR] = {"roundrobin", false, 50, 20, 300, 0.25, init_rr, fetch_all},
@@ -1095,7 +1740,29 @@ static const struct category_desc categories[C_MAX] = {
     [C_FLUX] = {"single-flux", true, 100, 20, 300, 0.5, init_flux, fetch_flux},
     [C_DFLUX] = {"double-flux", true, 100, 20, 300, 0.5, init_dflux, fetch_dflux},
     [C_SLOW] = {"slow-flux", true, 20, 60, 600, 0.25, init_slow, fetch_slow},
+    [C_CACHED] = {"cached-flux", true, 30, 60, 60, 0.9, init_cached, fetch_cached, 5, 12,
+		  group_cached},
+    [C_FLUXNET] = {"flux-network", true, 100, 60, 1200, 0.9, init_fluxnet, fetch_netflux, 15, 40,
+		   group_fluxnet},
+    [C_SPAM] = {"spam-once", true, 70, 60, 60, 0.9, init_spam, fetch_spam, 30, 40, group_spam},
+    [C_SPAM_STATIC] = {"spam-once-static", true, 18, 60, 60, 0.9, init_spam_static, fetch_all},
+    [C_TTL0] = {"ttl0-single", true, 20, 360, 360, 0.5, init_ttl0, fetch_ttl0},
+    [C_CDNCUST] = {"cdn-customers", false, 60, 20, 600, 0.25, init_cdncust, fetch_cdncust, 20, 40,
+		   group_cdn},
+    [C_SHARED] = {"shared-host", false, 60, 60, 1800, 0.25, init_shared, fetch_group_all, 20, 40,
+		  group_shared},
+    [C_DNSHOST] = {"dns-hosting", false, 60, 60, 1800, 0.25, init_dnshost, fetch_all, 20, 40,
+		   group_dnshost},
+    [C_ANYCAST] = {"anycast", false, 30, 30, 900, 0.25, init_shared, fetch_group_all, 10, 20,
+		   group_anycast},
+    [C_CDNTTL0] = {"cdn-ttl0", false, 20, 10, 120, 0.25, init_cdnttl0, fetch_cdn},
 };
+
+/* The first domain of a flux network that is its NS domain as well. */
+static bool is_ns_member(const struct domain *d)
+{
+	return d->cat == C_FLUXNET && d->grp && d->grp->ns_member && d->gi == 0;
+}
 
 /* Name the domain (registered domain and query names) for its category. */
 static void domain_names(struct domain *d, int idx)
@@ -1118,6 +1785,29 @@ static void domain_names(struct domain *d, int idx)
 	case C_NTP:
 		snprintf(d->reg, REG_LEN, "ntp-like-%d.org", idx);
 		break;
+	case C_CDNCUST:
+		name_benign(d, nouns_shop, ARRAY_SIZE(nouns_shop), idx);
+		break;
+	case C_SHARED:
+		name_benign(d, nouns_site, ARRAY_SIZE(nouns_site), idx);
+		break;
+	case C_DNSHOST:
+		name_benign(d, nouns_firm, ARRAY_SIZE(nouns_firm), idx);
+		break;
+	case C_ANYCAST:
+		name_benign(d, nouns_docs, ARRAY_SIZE(nouns_docs), idx);
+		break;
+	case C_CDNTTL0:
+		name_benign(d, nouns_live, ARRAY_SIZE(nouns_live), idx);
+		break;
+	case C_FLUXNET:
+		if (is_ns_member(d)) {
+			snprintf(d->reg, REG_LEN, "%s", d->grp->nsdomain);
+			qnames_www(d, c->q_lo, c->q_hi);
+			return;
+		}
+		flux_names(d, c->q_lo, c->q_hi);
+		return;
 	case C_DDNS:
 		snprintf(d->reg, REG_LEN, "%s-home-%d.%s", PICK(&d->rng, words), idx,
 			 PICK(&d->rng, ddns_suffixes));
@@ -1202,7 +1892,8 @@ static void put_a(struct pb_dns *m, uint16_t owner, uint32_t ttl, uint32_t ip)
  * their addresses in the additional section, and an OPT record.
  */
 static void build_response(struct pb_dns *m, uint16_t id, const char *qname, const char *reg,
-			   const struct answer *a, uint32_t ttl, uint32_t ns_ttl, int rot)
+			   const struct answer *a, uint32_t ttl, uint32_t ns_ttl,
+			   uint32_t cname_ttl, int rot)
 {
 	size_t reg_off = PB_QUESTION_OFF + (strlen(qname) - strlen(reg));
 	size_t owner = PB_QUESTION_OFF;
@@ -1212,7 +1903,7 @@ static void build_response(struct pb_dns *m, uint16_t id, const char *qname, con
 	pb_dns_init(m, id, PB_DNS_QR | PB_DNS_RD | PB_DNS_RA, 1, 0, 0, 0);
 	pb_dns_question(m, qname, PB_TYPE_A, PB_CLASS_IN);
 	if (a->cname[0]) {
-		owner = rr_name(m, PB_QUESTION_OFF, TYPE_CNAME, ttl, a->cname, "", 0);
+		owner = rr_name(m, PB_QUESTION_OFF, TYPE_CNAME, cname_ttl, a->cname, "", 0);
 		an++;
 	}
 	for (int i = 0; i < a->n; i++)
@@ -1278,14 +1969,6 @@ static struct event heap_pop(struct heap *h)
 	return top;
 }
 
-/* The resolver's cache entry for one query name. */
-struct cache {
-	struct answer a;
-	double fetched;
-	bool valid;
-	int rot;
-};
-
 struct run {
 	pcap_dumper_t *out;
 	struct rng rng; /* IDs and ports */
@@ -1298,7 +1981,16 @@ static uint32_t ttl_left(uint32_t ttl, double age)
 	return age >= ttl ? 0 : ttl - (uint32_t)age;
 }
 
-static int emit(struct run *run, const struct domain *d, int q, struct cache *c, double now)
+/* One response: the query name, the answer (its CNAME, if any, leads to
+ * the name that owns the addresses) and the TTLs the cache has left. */
+struct reply {
+	const char *qname, *reg;
+	const struct answer *a;
+	uint32_t ttl, ns_ttl, cname_ttl;
+	int rot;
+};
+
+static int emit(struct run *run, const struct reply *r, double now)
 {
 	static struct pb_dns m;
 	struct pb_spec spec = {
@@ -1308,14 +2000,14 @@ static int emit(struct run *run, const struct domain *d, int q, struct cache *c,
 	    .dport = (uint16_t)rng_range(&run->rng, 1024, 65535),
 	};
 	struct pcap_pkthdr h;
-	double age = now - c->fetched, ts = EPOCH_START + now;
+	double ts = EPOCH_START + now;
 	size_t len;
 
-	build_response(&m, (uint16_t)rng_next(&run->rng), d->qname[q], d->reg, &c->a,
-		       ttl_left(c->a.ttl, age), ttl_left(c->a.ns_ttl, age), c->rot++);
+	build_response(&m, (uint16_t)rng_next(&run->rng), r->qname, r->reg, r->a, r->ttl, r->ns_ttl,
+		       r->cname_ttl, r->rot);
 	len = pb_build_dns(&spec, &m, run->frame, sizeof(run->frame));
 	if (!len) {
-		fprintf(stderr, "gen_scenarios: response for %s does not fit\n", d->qname[q]);
+		fprintf(stderr, "gen_scenarios: response for %s does not fit\n", r->qname);
 		return -1;
 	}
 	h.ts.tv_sec = (time_t)ts;
@@ -1332,19 +2024,60 @@ static int emit(struct run *run, const struct domain *d, int q, struct cache *c,
 	return 0;
 }
 
-/* One client query at now: from the cache while the TTL lasts, else a
- * fresh answer from the domain's authority. */
+/* A host name nobody asked for before: 4-8 letters under the domain. */
+static void random_host(struct domain *d, char *out, size_t len)
+{
+	char label[9];
+	int n = (int)rng_range(&d->rng, 4, 8);
+
+	for (int i = 0; i < n; i++)
+		label[i] = (char)('a' + rng_below(&d->rng, 26));
+	label[n] = '\0';
+	snprintf(out, len, "%s.%s", label, d->reg);
+}
+
+/*
+ * One client query at now: from the cache while the TTL lasts, else a
+ * fresh answer from the domain's authority. c is the query name's entry.
+ * A name that is a CNAME to d->alias has its addresses in the alias's
+ * entry, d->target, shared by every name that leads there; c then keeps
+ * only the CNAME record's age (a new random host name is always fetched).
+ */
 static int query(struct run *run, struct domain *d, int q, struct cache *c, double now)
 {
-	if (!c->valid || now - c->fetched >= c->a.ttl) {
-		memset(&c->a, 0, sizeof(c->a));
-		categories[d->cat].fetch(d, now, &c->a);
-		c->fetched = now;
-		c->valid = true;
-		c->rot = 0;
+	struct cache *data = d->target ? d->target : c;
+	struct reply r = {.qname = d->qname[q], .reg = d->reg};
+	char host[NAME_LEN];
+	struct answer a;
+
+	if (d->random_host) {
+		random_host(d, host, sizeof(host));
+		r.qname = host;
+	}
+	if (!data->valid || now - data->fetched >= data->a.ttl) {
+		memset(&data->a, 0, sizeof(data->a));
+		categories[d->cat].fetch(d, now, &data->a);
+		data->fetched = now;
+		data->valid = true;
+		data->rot = 0;
 		run->fetches++;
 	}
-	return emit(run, d, q, c, now);
+	r.a = &data->a;
+	r.ttl = ttl_left(data->a.ttl, now - data->fetched);
+	r.ns_ttl = ttl_left(data->a.ns_ttl, now - data->fetched);
+	r.cname_ttl = r.ttl;
+	r.rot = data->rot++;
+	if (d->target) {
+		if (d->random_host || !c->valid || now - c->fetched >= d->alias_ttl) {
+			c->fetched = now;
+			c->valid = true;
+		}
+		a = data->a;
+		snprintf(a.cname, NAME_LEN, "%s", d->alias);
+		r.a = &a;
+		r.cname_ttl = ttl_left(d->alias_ttl, now - c->fetched);
+	}
+	return emit(run, &r, now);
 }
 
 static int simulate(struct domain *doms, int n, const char *path, uint64_t seed)
@@ -1379,10 +2112,14 @@ static int simulate(struct domain *doms, int n, const char *path, uint64_t seed)
 		struct event ev = heap_pop(&h);
 		struct domain *d = &doms[ev.d];
 
-		if (ev.t >= sim_seconds)
+		if (ev.t >= sim_seconds || (d->max_queries && d->queries >= d->max_queries))
 			continue;
 		rc = query(run, d, (int)ev.q, &cache[ev.d * MAX_QNAMES + ev.q], ev.t);
-		ev.t += rng_exp(&d->rng, d->qmean[ev.q]);
+		d->queries++;
+		if (d->gap_hi > 0)
+			ev.t += d->gap_lo + rng_unit(&d->rng) * (d->gap_hi - d->gap_lo);
+		else
+			ev.t += rng_exp(&d->rng, d->qmean[ev.q]);
 		heap_push(&h, ev);
 	}
 	pcap_dump_close(run->out);
@@ -1401,29 +2138,6 @@ static int simulate(struct domain *doms, int n, const char *path, uint64_t seed)
 
 /* ---------------------------------------------------------- top level */
 
-struct seen {
-	char (*name)[NAME_LEN];
-	size_t n, cap;
-};
-
-/* Registered domains must be distinct: each is one labelled sample. */
-static bool seen_add(struct seen *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->name[i], name) == 0)
-			return false;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 1024;
-		s->name = realloc(s->name, s->cap * sizeof(*s->name));
-		if (!s->name) {
-			fprintf(stderr, "gen_scenarios: out of memory\n");
-			exit(1);
-		}
-	}
-	snprintf(s->name[s->n++], NAME_LEN, "%s", name);
-	return true;
-}
-
 /* Check the name against the Public Suffix List: the label key must be the
  * registered domain fluxwall computes for every query name. */
 static int check_regdomain(const struct fw_regdom *psl, const struct domain *d)
@@ -1441,6 +2155,77 @@ static int check_regdomain(const struct fw_regdom *psl, const struct domain *d)
 	return 0;
 }
 
+/* The groups of each category, kept to the end: spam-once-static's
+ * domains belong to spam-once's campaigns. */
+static struct group_list {
+	struct group *g;
+	int n;
+} groups[C_MAX];
+
+/*
+ * Split a category's n domains into groups of grp_lo to grp_hi (the last
+ * one takes what is left), each made by the category's init_group from a
+ * stream of its own.
+ */
+static void groups_make(enum category cat, int n, uint64_t seed, struct seen *seen)
+{
+	const struct category_desc *c = &categories[cat];
+	struct group_list *l = &groups[cat];
+	struct rng r;
+
+	if (!c->init_group || n <= 0)
+		return;
+	l->g = calloc((size_t)n, sizeof(*l->g));
+	if (!l->g) {
+		fprintf(stderr, "gen_scenarios: out of memory\n");
+		exit(1);
+	}
+	rng_seed(&r, seed, GROUP_STREAM | (uint64_t)cat << 32 | 0xffffffffu);
+	for (int first = 0; first < n; l->n++) {
+		struct group *g = &l->g[l->n];
+		int size = (int)rng_range(&r, (uint32_t)c->grp_lo, (uint32_t)c->grp_hi);
+
+		if (n - first - size < c->grp_lo)
+			size = n - first;
+		g->first = first;
+		g->n = size;
+		g->auth.cat = cat;
+		rng_seed(&g->auth.rng, seed, GROUP_STREAM | (uint64_t)cat << 32 | (uint64_t)l->n);
+		c->init_group(g, l->n, seen);
+		first += size;
+	}
+}
+
+/* Domain idx's group, and its place in it; NULL when it has none. */
+static struct group *group_of(enum category cat, int idx, int *gi)
+{
+	const struct group_list *l = &groups[cat == C_SPAM_STATIC ? C_SPAM : cat];
+
+	*gi = 0;
+	if (!l->n)
+		return NULL;
+	if (cat == C_SPAM_STATIC) /* spread over the campaigns */
+		return &l->g[idx % l->n];
+	for (int i = 0; i < l->n; i++)
+		if (idx < l->g[i].first + l->g[i].n) {
+			*gi = idx - l->g[i].first;
+			return &l->g[i];
+		}
+	return NULL;
+}
+
+static void groups_free(void)
+{
+	for (int c = 0; c < C_MAX; c++) {
+		for (int i = 0; i < groups[c].n; i++) {
+			free(groups[c].g[i].auth.pool);
+			botnet_free(&groups[c].g[i].bots);
+		}
+		free(groups[c].g);
+		groups[c] = (struct group_list){0};
+	}
+}
+
 static int make_domain(struct domain *d, enum category cat, int idx, uint64_t seed, double hours,
 		       struct seen *seen, const struct fw_regdom *psl)
 {
@@ -1449,10 +2234,12 @@ static int make_domain(struct domain *d, enum category cat, int idx, uint64_t se
 	for (int attempt = 0;; attempt++) {
 		memset(d, 0, sizeof(*d));
 		d->cat = cat;
+		d->grp = group_of(cat, idx, &d->gi);
 		rng_seed(&d->rng, seed,
 			 ((uint64_t)cat << 32) | ((uint64_t)idx << 8) | (uint64_t)attempt);
 		domain_names(d, idx);
-		if (seen_add(seen, d->reg))
+		/* A network's NS domain was taken when the network was made. */
+		if (is_ns_member(d) || seen_add(seen, d->reg))
 			break;
 		if (attempt > 100)
 			return -1;
@@ -1465,11 +2252,12 @@ static int make_domain(struct domain *d, enum category cat, int idx, uint64_t se
 static void label_json(FILE *fp, const struct domain *d, const char *file, bool *first)
 {
 	const struct category_desc *c = &categories[d->cat];
+	const char *edge = d->cat == C_CDN ? d->edge : d->cat == C_CDNCUST ? d->alias : "";
 
 	fprintf(fp, "%s\n  \"%s\": {\"label\": \"%s\", \"category\": \"%s\", \"file\": \"%s\"",
 		*first ? "" : ",", d->reg, c->malicious ? "malicious" : "benign", c->name, file);
-	if (d->cat == C_CDN && d->edge[0]) {
-		const char *zone = strstr(d->edge, ".a.") + 3;
+	if (edge[0]) {
+		const char *zone = strstr(edge, ".a.") + 3;
 
 		fprintf(fp, ", \"cname_zone\": \"%s\"", zone);
 	}
@@ -1491,8 +2279,12 @@ static void label_edges(FILE *fp, bool *first)
 
 static void free_domains(struct domain *doms, int n)
 {
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		free(doms[i].pool);
+		free(doms[i].isp);
+		if (doms[i].own_target)
+			free(doms[i].target);
+	}
 	free(doms);
 }
 
@@ -1518,13 +2310,80 @@ struct opts {
 	double scale;
 };
 
+/*
+ * OUT/all.pcap: every category's responses merged in time order, as one
+ * resolver sends them to one client. No two categories share a query name
+ * or a cache entry, so this is the traffic a single resolver with all of
+ * them in its cache would have sent. Ties keep the category order.
+ */
+static int merge_all(const char *out, int domains)
+{
+	pcap_t *in[C_MAX];
+	struct pcap_pkthdr *h[C_MAX];
+	const u_char *data[C_MAX];
+	char path[4096], err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *dump;
+	uint64_t packets = 0, bytes = 0;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/all.pcap", out);
+	dump = p ? pcap_dump_open(p, path) : NULL;
+	if (!dump) {
+		fprintf(stderr, "gen_scenarios: %s: %s\n", path, p ? pcap_geterr(p) : "no memory");
+		return -1;
+	}
+	for (int c = 0; c < C_MAX; c++) {
+		snprintf(path, sizeof(path), "%s/%s.pcap", out, categories[c].name);
+		in[c] = pcap_open_offline(path, err);
+		if (!in[c]) {
+			fprintf(stderr, "gen_scenarios: %s\n", err);
+			rc = -1;
+		} else if (pcap_next_ex(in[c], &h[c], &data[c]) != 1) {
+			pcap_close(in[c]);
+			in[c] = NULL;
+		}
+	}
+	while (rc == 0) {
+		int next = -1;
+
+		for (int c = 0; c < C_MAX; c++)
+			if (in[c] && (next < 0 || h[c]->ts.tv_sec < h[next]->ts.tv_sec ||
+				      (h[c]->ts.tv_sec == h[next]->ts.tv_sec &&
+				       h[c]->ts.tv_usec < h[next]->ts.tv_usec)))
+				next = c;
+		if (next < 0)
+			break;
+		pcap_dump((u_char *)dump, h[next], data[next]);
+		packets++;
+		bytes += h[next]->caplen + 16;
+		if (bytes > MAX_FILE_BYTES) {
+			fprintf(stderr, "gen_scenarios: more than %d MB in all.pcap; giving up\n",
+				MAX_FILE_BYTES >> 20);
+			rc = -1;
+		}
+		if (pcap_next_ex(in[next], &h[next], &data[next]) != 1) {
+			pcap_close(in[next]);
+			in[next] = NULL;
+		}
+	}
+	for (int c = 0; c < C_MAX; c++)
+		if (in[c])
+			pcap_close(in[c]);
+	pcap_dump_close(dump);
+	pcap_close(p);
+	fprintf(stderr, "gen_scenarios: %-24s %4d domains %7llu responses %21s %6.1f MB\n",
+		"all.pcap", domains, (unsigned long long)packets, "", (double)bytes / 1e6);
+	return rc;
+}
+
 static int generate(const struct opts *o, const struct fw_regdom *psl)
 {
 	char path[4096], file[64];
 	struct seen seen = {0};
 	bool first = true;
 	FILE *labels;
-	int rc = 0;
+	int rc = 0, domains = 0;
 
 	snprintf(path, sizeof(path), "%s/labels.json", o->out);
 	labels = fopen(path, "w");
@@ -1541,11 +2400,13 @@ static int generate(const struct opts *o, const struct fw_regdom *psl)
 		if (!doms)
 			return -1;
 		snprintf(file, sizeof(file), "%s.pcap", c->name);
+		groups_make((enum category)cat, n, o->seed, &seen);
 		for (int i = 0; i < n && rc == 0; i++) {
 			rc = make_domain(&doms[i], (enum category)cat, i, o->seed, o->hours, &seen,
 					 psl);
 			if (rc == 0)
 				label_json(labels, &doms[i], file, &first);
+			domains++;
 		}
 		snprintf(path, sizeof(path), "%s/%s", o->out, file);
 		if (rc == 0)
@@ -1557,7 +2418,8 @@ static int generate(const struct opts *o, const struct fw_regdom *psl)
 	if (fclose(labels) != 0)
 		rc = -1;
 	free(seen.name);
-	return rc;
+	groups_free();
+	return rc ? rc : merge_all(o->out, domains);
 }
 
 static void usage(FILE *fp)
@@ -1566,7 +2428,8 @@ static void usage(FILE *fp)
 		    "[--scale F]\n"
 		    "  --geo-dir DIR  asn-ipv4.csv and country.mmdb (default "
 		    "/var/lib/fluxwall/geo)\n"
-		    "  --out DIR      where the pcaps and labels.json go (default build/eval)\n"
+		    "  --out DIR      where the pcaps (one per category, and all.pcap) and\n"
+		    "                 labels.json go (default build/eval)\n"
 		    "  --seed N       seed; the output is a function of it (default 1)\n"
 		    "  --hours H      simulated hours (default 6)\n"
 		    "  --scale F      multiply the number of domains per category (default 1)\n");
@@ -1668,6 +2531,10 @@ int main(int argc, char **argv)
 	sim_seconds = o.hours * 3600.0;
 	make_botnets(o.seed);
 	rc = generate(&o, psl);
+	for (int i = 0; i < n_botnets; i++)
+		botnet_free(&botnets[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(slow_botnets); i++)
+		botnet_free(&slow_botnets[i]);
 	fw_geo_close(geo);
 	if (psl)
 		fw_regdom_close(psl);
