@@ -240,3 +240,98 @@ flux_draw() {
 			}
 		}' "$1"
 }
+
+# ---------------------------------------------------------------- the daemon
+#
+# For tests that run `fluxwall run` in the lab (tests/e2e/test_flux_network.sh):
+#
+#   flux_geo_present DIR                      # the geo data fluxwall run needs
+#   flux_daemon_start CONF LOG                # fluxwall run on the client veth
+#   flux_daemon_stop [SIGNAL]                 # INT by default; FLUX_DAEMON_RC
+#   flux_await_set NAME WANT                  # query until the answer is WANT
+#   flux_auto_entry NAME FIELD                # NAME's auto block entry
+
+# Consumer ISPs on five continents, as a botnet of home routers is spread:
+# North America (Comcast, AT&T, Rogers, Uninet), Europe (Deutsche Telekom,
+# Orange, BT, Rostelecom), Asia (Chinanet, NTT, KT, BSNL), South America
+# (Claro, Telecom Argentina, Telefonica Brasil) and Oceania (Telstra).
+# shellcheck disable=SC2034 # for the tests that source this file
+FLUX_ISP_ASNS=(7922 7018 812 8151 3320 3215 2856 12389 4134 4713 4766 9829 28573 7303 18881 1221)
+
+FLUX_DAEMON_PID=
+# shellcheck disable=SC2034 # set by flux_daemon_stop for the caller
+FLUX_DAEMON_RC=
+FLUX_DAEMON_HOOKED=0
+
+# flux_geo_present DIR: DIR holds the ASN, country and city databases and the
+# ASN CSV that flux_pool reads (scripts/fetch-geo.sh puts them there).
+flux_geo_present() {
+	local f
+	for f in asn.mmdb country.mmdb city.mmdb asn-ipv4.csv; do
+		[[ -s $1/$f ]] || return 1
+	done
+}
+
+# flux_daemon_start CONF LOG: start `fluxwall run --config CONF` on the
+# client's veth end (native XDP) in the client namespace, with the lab's
+# private pin path and state dir, its output in LOG (overwritten). Waits up
+# to 10 s for it to say it is running. Sets FLUX_DAEMON_PID; status 1 when
+# it did not start (LOG says why). The lab's cleanup stops it.
+flux_daemon_start() {
+	local conf=$1 log=$2 i
+	ip netns exec "$LAB_CLI_NS" env "${LAB_FW_ENV[@]}" "$FLUXWALL" run \
+		--iface "$LAB_VETH_CLI" --mode native --config "$conf" </dev/null >"$log" 2>&1 &
+	FLUX_DAEMON_PID=$!
+	if [[ $FLUX_DAEMON_HOOKED == 0 ]]; then
+		lab_on_cleanup flux_daemon_stop
+		FLUX_DAEMON_HOOKED=1
+	fi
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'fluxwall: running' "$log" 2>/dev/null && return 0
+		kill -0 "$FLUX_DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+# shellcheck disable=SC2034 # FLUX_DAEMON_RC is for the caller
+# flux_daemon_stop [SIGNAL]: send SIGNAL (default INT) to the daemon that
+# flux_daemon_start started, by its pid, and wait up to 5 s for it to exit
+# (then KILL). Sets FLUX_DAEMON_RC to its exit status (128+N: killed by N).
+flux_daemon_stop() {
+	local i
+	FLUX_DAEMON_RC=
+	[[ -z $FLUX_DAEMON_PID ]] && return 0
+	kill -"${1:-INT}" "$FLUX_DAEMON_PID" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$FLUX_DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$FLUX_DAEMON_PID" 2>/dev/null || true
+	FLUX_DAEMON_RC=0
+	wait "$FLUX_DAEMON_PID" 2>/dev/null || FLUX_DAEMON_RC=$?
+	FLUX_DAEMON_PID=
+	return 0
+}
+
+# flux_await_set NAME WANT [MS]: flux_rquery NAME until its answer set
+# (FLUX_SET: sorted, space separated) is WANT; the resolver serves the
+# previous set until its capped TTL runs out, so give it MS (default 4000).
+# Status 0 when WANT came, 1 on a timeout (LAB_R TIMEOUT) or when it did not.
+flux_await_set() {
+	local deadline=$(($(lab_ms) + ${3:-4000}))
+	while :; do
+		flux_rquery "$1" A
+		[[ $LAB_R == NOERROR\ * && $FLUX_SET == "$2" ]] && return 0
+		[[ $LAB_R == TIMEOUT ]] && return 1
+		(($(lab_ms) < deadline)) || return 1
+		sleep 0.25
+	done
+}
+
+# flux_auto_entry NAME FIELD: FIELD of NAME's auto block entry (block list
+# --json), or "absent" when there is none. Needs jq.
+flux_auto_entry() {
+	lab_fw block list --json 2>/dev/null | jq -r --arg n "$1" --arg f "$2" \
+		'[.[] | select(.name == $n and .origin == "auto") | .[$f]] | first // "absent"'
+}
