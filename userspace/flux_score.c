@@ -164,6 +164,8 @@ void fw_score(const struct fw_score_params *p, const struct fw_features *f,
 		 ramp(f->max_answer_size, p->answer_floor, p->answer_sat), p->w_answer_size);
 	set_term(r, FW_TERM_HOPPING, "network_hopping",
 		 clamp01(f->asn_novelty) * net * uncacheable(p, f), p->w_hopping);
+	set_term(r, FW_TERM_NAMES, "host_name_spread",
+		 ramp(f->n_qnames, p->min_names - 1, p->names_sat) * net, p->w_names);
 	set_term(r, FW_TERM_NS_CHURN, "ns_churn", ns_churn(p, f), p->w_ns_churn);
 	set_term(r, FW_TERM_PERSISTENCE, "ip_persistence", clamp01(f->ip_persistence),
 		 p->w_persistence);

@@ -52,6 +52,11 @@ FW_SCORE_PARAM(continent_floor, 1.2, 1, 7,
 	       "rotating answers count as a regional pool: no spread.")
 FW_SCORE_PARAM(continent_sat, 2.2, 1.01, 7,
 	       "Effective continents at which the spread of rotating answers counts in full.")
+FW_SCORE_PARAM(w_names, 10, -1000, 1000,
+	       "Weight of host-name spread: distinct host names of the registered domain,\n"
+	       "from min_names to names_sat, x ASN diversity (random names over a wide set).")
+FW_SCORE_PARAM(names_sat, 8, 2, 8,
+	       "Distinct host names at which host-name spread counts in full (8 are tracked).")
 FW_SCORE_PARAM(w_hopping, 40, -1000, 1000,
 	       "Weight of network hopping: share of later answer sets that brought a new\n"
 	       "ASN x ASN diversity x uncacheable TTL (small answers that keep moving).")
