@@ -54,6 +54,9 @@ struct replay {
 	int failed;
 };
 
+/* The largest frame a capture can hold whole: an IP datagram and its link header. */
+#define FRAME_MAX (65535 + 64)
+
 static char private_pin[256];
 
 static void remove_private_pins(void)
@@ -238,7 +241,7 @@ static int on_sample(void *ctx, void *data, size_t size)
 
 static int run_frame(struct replay *r, const uint8_t *frame, size_t len)
 {
-	static uint8_t out[16384];
+	static uint8_t out[FRAME_MAX];
 	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = frame, .data_size_in = len, .data_out = out,
 		    .data_size_out = sizeof(out), .repeat = 1);
 
@@ -372,7 +375,7 @@ int cmd_replay(struct fw_opts *o, int argc, char **argv)
 {
 	struct replay r = {.o = o};
 	struct ring_buffer *rb = NULL;
-	uint8_t frame[16384];
+	static uint8_t frame[FRAME_MAX];
 	struct fw_pcap *pc;
 	char err[1024], domain[256];
 	size_t len;
