@@ -36,6 +36,8 @@ struct dstat {
 	char reason[256];
 	char *explanation; /* `explain` text at block time: the window moves on */
 	int blocked;
+	int flux;	      /* judged flux, blocked or not (allowlisted, rate limited) */
+	char refusal[64]; /* why a flux verdict was not a block, "" when it was */
 	struct dstat *next_all;
 };
 
@@ -195,8 +197,16 @@ static void trace_score(struct replay *r, const struct dstat *d, const struct fw
 
 static void act_on(struct replay *r, struct dstat *d, const struct fw_detection *det)
 {
-	if (det->decision != FW_AB_BLOCK)
+	if (det->decision == FW_AB_NONE || det->decision == FW_AB_REFRESH)
 		return;
+	d->flux = 1;
+	if (det->decision != FW_AB_BLOCK) {
+		if (!d->blocked)
+			snprintf(d->refusal, sizeof(d->refusal), "%s",
+				 fw_ab_decision_name(det->decision));
+		return;
+	}
+	d->refusal[0] = '\0';
 	if (block_domain(r, det))
 		r->failed = 1;
 	else
@@ -291,8 +301,10 @@ static void print_domain_json(struct replay *r, struct fw_json *j, const struct 
 {
 	fw_json_obj_begin(j);
 	fw_json_kv_str(j, "domain", d->domain);
-	fw_json_kv_bool(j, "flux", d->blocked);
+	fw_json_kv_bool(j, "flux", d->flux);
 	fw_json_kv_bool(j, "blocked", d->blocked);
+	if (d->refusal[0])
+		fw_json_kv_str(j, "not_blocked_because", d->refusal);
 	fw_json_kv_double(j, "score", d->blocked ? d->score : d->max_score);
 	fw_json_kv_double(j, "max_score", d->max_score);
 	fw_json_kv_str(j, "reason", d->reason);
@@ -357,8 +369,11 @@ static void report_text(struct replay *r)
 
 	for (d = r->all; d; d = d->next_all) {
 		tracked++;
-		if (!d->blocked)
+		if (!d->blocked) {
+			if (d->flux)
+				printf("FLUX %s, not blocked: %s\n\n", d->domain, d->refusal);
 			continue;
+		}
 		blocked++;
 		printf("BLOCKED %s after %u responses, %u answer sets: %s\n", d->domain,
 		       d->responses_at_block, d->sets_at_block, d->reason);
