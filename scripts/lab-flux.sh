@@ -180,7 +180,9 @@ flux_rquery() {
 	lab_result "$out" "${2:-A}" "$1"
 	FLUX_SET=
 	[[ $LAB_R == TIMEOUT ]] && return 0
-	FLUX_SET=$(tr ' ' '\n' <<<"${LAB_R#* }" | grep -E '^[0-9a-f.:]+$' | sort | xargs)
+	# no answers (NXDOMAIN, NODATA): grep fails, which must not end a
+	# caller running under set -e -o pipefail
+	FLUX_SET=$(tr ' ' '\n' <<<"${LAB_R#* }" | grep -E '^[0-9a-f.:]+$' | sort | xargs) || true
 }
 
 # flux_pool CSV OUT ASN...: the IPv4 ranges of each ASN in CSV (the
