@@ -331,7 +331,10 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	int seen_name, seen_domain = 0, net_news;
 	bool own;
 
-	memset(out, 0, sizeof(*out));
+	/* most samples bring nothing new: clear only what tells "no decision" */
+	out->decision = FW_AB_NONE;
+	out->domain[0] = '\0';
+	out->network = 0;
 	d->n_pending = 0;
 	observe_ns_hosts(d, obs);
 	seen_name = fw_domstate_observe(d->ds, obs->qname, obs, d->geo);
@@ -366,6 +369,7 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 		scored = key;
 	}
 	/* the score is reported even without a decision, for replay's record */
+	memset(out, 0, sizeof(*out));
 	out->result = *best;
 	snprintf(out->domain, sizeof(out->domain), "%s", domain);
 	judge_members(d, domain, &nv, obs->ts_ns);

@@ -81,6 +81,8 @@ struct dom {
 	struct hll *hll;
 	struct ns_track *ns;
 	struct qn_track *qn;
+	uint32_t last_qn; /* hash of the query name last tracked, and when */
+	uint32_t qn_seen;
 	uint32_t first_seen;
 	uint32_t last_seen;
 	uint32_t bucket_epoch; /* bucket index of the newest counter bucket */
@@ -781,18 +783,29 @@ static int observe_ns(struct fw_domstate *t, struct dom *d, const struct fw_obs 
 	return 0;
 }
 
-/* Remember the query name under a key that is not that name itself. */
+/*
+ * Remember the query name under a key that is not that name itself. Most
+ * responses repeat the last name: that costs a hash, not a visit to the
+ * name set, which lives in a block of its own.
+ */
 static int observe_qname(struct fw_domstate *t, struct dom *d, const struct fw_obs *obs,
 			 uint32_t now)
 {
+	uint32_t h;
+
 	if (!d->qn && !strcmp(obs->qname, d->name))
 		return 0;
+	h = text_hash32(obs->qname);
+	if (d->qn && h == d->last_qn && now - d->qn_seen < bucket_len(t))
+		return 0;
+	d->last_qn = h;
+	d->qn_seen = now;
 	if (!d->qn) {
 		d->qn = acct_alloc(t, sizeof(*d->qn));
 		if (!d->qn)
 			return -1;
 	}
-	track_ns(t, d->qn->hash, d->qn->last, &d->qn->n, text_hash32(obs->qname), false, now);
+	track_ns(t, d->qn->hash, d->qn->last, &d->qn->n, h, false, now);
 	return 0;
 }
 

@@ -30,17 +30,6 @@ void fw_ip_format(const struct fw_ip *ip, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-void fw_ip_mapped(const struct fw_ip *ip, uint8_t out[16])
-{
-	if (ip->family == AF_INET) {
-		memset(out, 0, 10);
-		out[10] = out[11] = 0xff;
-		memcpy(out + 12, ip->addr, 4);
-	} else {
-		memcpy(out, ip->addr, 16);
-	}
-}
-
 bool fw_ip_equal(const struct fw_ip *a, const struct fw_ip *b)
 {
 	size_t n = a->family == AF_INET ? 4 : 16;

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #define FW_OBS_NAME_MAX	  256
 #define FW_OBS_MAX_ADDRS  16
@@ -62,8 +64,20 @@ int fw_ip_parse(const char *text, struct fw_ip *out);
 /* Write the address as text into buf (FW_IP_TEXT_MAX bytes suffice). */
 void fw_ip_format(const struct fw_ip *ip, char *buf, size_t len);
 
-/* The address as 16 bytes, IPv4 v4-mapped: one key for both families. */
-void fw_ip_mapped(const struct fw_ip *ip, uint8_t out[16]);
+/*
+ * The address as 16 bytes, IPv4 v4-mapped: one key for both families.
+ * Inline: the scorer maps every answer address, several times.
+ */
+static inline void fw_ip_mapped(const struct fw_ip *ip, uint8_t out[16])
+{
+	if (ip->family == AF_INET) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, ip->addr, 4);
+	} else {
+		memcpy(out, ip->addr, 16);
+	}
+}
 
 bool fw_ip_equal(const struct fw_ip *a, const struct fw_ip *b);
 
