@@ -267,8 +267,13 @@ static int observe_network(struct fw_detector *d, const char *domain, const stru
 	int seen;
 
 	memset(nv, 0, sizeof(*nv));
-	if (!obs->n_addrs || fw_netidx_join(d->idx, domain, obs, now_s, &j) || !j.id)
+	uint32_t *home = fw_domstate_network(d->ds, domain);
+
+	if (!obs->n_addrs || fw_netidx_join(d->idx, domain, obs, home ? *home : 0, now_s, &j) ||
+	    !j.id)
 		return 0;
+	if (home)
+		*home = j.id;
 	nv->id = j.id;
 	nv->was_flux = fw_netidx_is_flux(d->idx, j.id, now_s);
 	if (j.n_domains < 2)

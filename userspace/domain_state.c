@@ -93,6 +93,7 @@ struct dom {
 	uint8_t cap_ips;
 	uint8_t n_fps;
 	uint8_t tag; /* the caller's byte: fw_domstate_tag() */
+	uint32_t network; /* the caller's word: fw_domstate_network() */
 	char name[];
 };
 
@@ -856,6 +857,13 @@ uint8_t *fw_domstate_tag(struct fw_domstate *t, const char *key)
 	struct dom *d = find_dom(t, key);
 
 	return d ? &d->tag : NULL;
+}
+
+uint32_t *fw_domstate_network(struct fw_domstate *t, const char *key)
+{
+	struct dom *d = find_dom(t, key);
+
+	return d ? &d->network : NULL;
 }
 
 int fw_domstate_forget(struct fw_domstate *t, const char *key)

@@ -158,6 +158,14 @@ int fw_domstate_forget(struct fw_domstate *t, const char *key);
  */
 uint8_t *fw_domstate_tag(struct fw_domstate *t, const char *key);
 
+/*
+ * A word the caller keeps with a tracked key, 0 when the key is created
+ * (the detector remembers there the flux network a domain last answered
+ * from). NULL when the key is not tracked; valid until the next call that
+ * may evict.
+ */
+uint32_t *fw_domstate_network(struct fw_domstate *t, const char *key);
+
 size_t fw_domstate_count(const struct fw_domstate *t);
 uint64_t fw_domstate_evictions(const struct fw_domstate *t);
 

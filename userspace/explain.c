@@ -2,6 +2,7 @@
 /* Text and JSON explanations of a flux verdict. */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "explain.h"
@@ -117,12 +118,15 @@ static void text_network(FILE *out, const struct fw_net_view *n)
 		n->info.n_domains, n->info.n_addrs);
 	if (n->flux) {
 		format_time(n->info.flux_until_s, when, sizeof(when));
-		fprintf(out, ", flux (marked at score %.1f, until %s)", n->info.flux_score, when);
+		fprintf(out, ", flux (last judged at score %.1f, marked until %s)",
+			n->info.flux_score, when);
 	}
 	fputc('\n', out);
 	if (n->scored) {
 		fw_score_reason(&n->score, reason, sizeof(reason));
-		fprintf(out, "    its answers together: %s\n", reason);
+		fprintf(out, "    its answers together%s: %s\n",
+			n->flux && !n->score.flux ? " (the mark stands from earlier answers)" : "",
+			reason);
 	}
 	fprintf(out, "    addresses shared with it (%u):", n->n_shared);
 	for (i = 0; i < n->n_shared; i++) {
@@ -141,7 +145,9 @@ void fw_explain_text(FILE *out, const char *name, const struct fw_features *f,
 {
 	fprintf(out, "%s: %s (score %.1f, threshold %.1f)\n", name, fw_verdict_name(r), r->score,
 		r->threshold);
-	if (!r->enough_evidence)
+	if (r->flux && r->evidence_basis && !strcmp(r->evidence_basis, "network"))
+		fprintf(out, "  evidence: network: it answers from a flux network (below)\n");
+	else if (!r->enough_evidence)
 		fprintf(out, "  not enough evidence yet: %s\n", r->evidence_note);
 	else if (r->evidence_basis)
 		fprintf(out, "  evidence: %s\n", r->evidence_basis);

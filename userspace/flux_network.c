@@ -13,6 +13,7 @@
 #define NET_SLOT_MASK ((1u << NET_SLOT_BITS) - 1)
 #define NET_SAMPLE    8 /* networks looked at to find the oldest to evict */
 #define EXPIRE_STEP   4 /* expired addresses dropped per join */
+#define NET_MIN_SHARED 2 /* known addresses a response needs to join a network */
 #define NONE	      0u
 
 /* 32 bytes. Links and hash slots hold an entry's index plus one. */
@@ -481,7 +482,7 @@ static uint32_t collect(struct fw_netidx *x, const struct fw_obs *obs, uint32_t 
 }
 
 int fw_netidx_join(struct fw_netidx *x, const char *domain, const struct fw_obs *obs,
-		   uint64_t now_s, struct fw_net_join *out)
+		   uint32_t home, uint64_t now_s, struct fw_net_join *out)
 {
 	uint8_t addr[FW_OBS_MAX_ADDRS][16];
 	uint32_t ent[FW_OBS_MAX_ADDRS], now = rel(x, now_s), n, i;
@@ -494,6 +495,11 @@ int fw_netidx_join(struct fw_netidx *x, const char *domain, const struct fw_obs 
 	if (!n)
 		return 0;
 	out->id = winner(x, &t, &out->known);
+	/* one shared address of several is a coincidence, not a network */
+	if (out->known < (n < NET_MIN_SHARED ? n : NET_MIN_SHARED))
+		out->id = 0;
+	if (!out->id && fw_netidx_is_member(x, home, domain))
+		out->id = home;
 	net = net_get(x, out->id);
 	if (!net) {
 		net = net_new(x, domain, now);

@@ -4,8 +4,10 @@
  *
  * A bounded index maps each answer address seen in the window to the
  * network it was first seen in. A response joins the network most of its
- * known addresses belong to (or founds one), and its new addresses join
- * that network too. Networks never merge: a CDN's customers stay one
+ * known addresses belong to, when it shares two of them with it (or its
+ * only one): one address in common is as likely a hosting coincidence.
+ * Otherwise it stays in the network its domain last answered from, or
+ * founds one. Its new addresses join that network too. Networks never merge: a CDN's customers stay one
  * network of one CDN, and an address shared by two networks stays with
  * the first, so no chain of shared addresses grows a network over half
  * the Internet. The detector scores each network with two or more domains
@@ -65,9 +67,14 @@ void fw_netidx_params_default(struct fw_netidx_params *p);
 struct fw_netidx *fw_netidx_new(const struct fw_netidx_params *p, char *err, size_t errlen);
 void fw_netidx_free(struct fw_netidx *x);
 
-/* Account the answer addresses of a response for domain at now_s. */
+/*
+ * Account the answer addresses of a response for domain at now_s. home is
+ * the network the domain last answered from (0 for none): a response none
+ * of whose addresses is known stays there rather than founding a network,
+ * so a domain that rotates to all-new addresses keeps its network.
+ */
 int fw_netidx_join(struct fw_netidx *x, const char *domain, const struct fw_obs *obs,
-		   uint64_t now_s, struct fw_net_join *out);
+		   uint32_t home, uint64_t now_s, struct fw_net_join *out);
 
 /* The network ip belongs to now, 0 when none. */
 uint32_t fw_netidx_of(const struct fw_netidx *x, const struct fw_ip *ip, uint64_t now_s);

@@ -141,7 +141,7 @@ static int bench_network_index(FILE *json)
 			o.addrs[k].ttl = 60;
 		}
 		o.n_addrs = 4;
-		fw_netidx_join(x, name, &o, 1700000000ull + d / 100, &j);
+		fw_netidx_join(x, name, &o, 0, 1700000000ull + d / 100, &j);
 	}
 	t = now_s() - t0;
 	mem = fw_netidx_mem_bytes(x);

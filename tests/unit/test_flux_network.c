@@ -57,7 +57,7 @@ static uint32_t net_of(struct fw_netidx *x, const char *text, uint64_t now)
 static void join(struct fw_netidx *x, const char *domain, struct fw_obs *o, uint64_t now,
 		 struct fw_net_join *j)
 {
-	assert_int_equal(fw_netidx_join(x, domain, o, now, j), 0);
+	assert_int_equal(fw_netidx_join(x, domain, o, 0, now, j), 0);
 }
 
 static void founders_and_joiners(void **state)
@@ -104,29 +104,62 @@ static void founders_and_joiners(void **state)
 	fw_netidx_free(x);
 }
 
-/* An address of two networks stays with the first: no chain of sharing merges them. */
+/*
+ * An address of two networks stays with the first: no chain of sharing
+ * merges them. Two shared addresses make a member; one is a coincidence.
+ */
 static void networks_never_merge(void **state)
 {
 	struct fw_netidx *x = index_of(1024, 3600);
 	struct fw_net_join a, b, c;
 	struct fw_obs o;
 
-	answer(&o, "12.0.0.1", "12.0.0.2", NULL);
+	answer(&o, "12.0.0.1", "12.0.0.2", "12.0.0.3", NULL);
 	join(x, "cdn-a.example", &o, T0, &a);
-	answer(&o, "13.0.0.1", "13.0.0.2", NULL);
+	answer(&o, "13.0.0.1", "13.0.0.2", "13.0.0.3", NULL);
 	join(x, "cloud.example", &o, T0, &b);
-	/* one address of each: a tie goes to the older network */
-	answer(&o, "12.0.0.1", "13.0.0.1", "13.0.0.9", NULL);
+	/* two addresses of each: a tie goes to the older network */
+	answer(&o, "12.0.0.1", "12.0.0.2", "13.0.0.1", "13.0.0.2", "13.0.0.9", NULL);
 	join(x, "both.example", &o, T0 + 5, &c);
 	assert_int_equal(c.id, a.id);
-	assert_int_equal(c.known, 1);
+	assert_int_equal(c.known, 2);
 	assert_int_equal(net_of(x, "13.0.0.1", T0 + 5), b.id); /* stays the cloud's */
 	assert_int_equal(net_of(x, "13.0.0.9", T0 + 5), a.id); /* a new one joins the winner */
 	/* a majority wins over age */
-	answer(&o, "12.0.0.2", "13.0.0.1", "13.0.0.2", NULL);
+	answer(&o, "12.0.0.3", "13.0.0.1", "13.0.0.2", "13.0.0.3", NULL);
 	join(x, "mostly-cloud.example", &o, T0 + 6, &c);
 	assert_int_equal(c.id, b.id);
-	assert_int_equal(c.known, 2);
+	assert_int_equal(c.known, 3);
+	/* one address in common of three: a hosting coincidence, its own network */
+	answer(&o, "12.0.0.1", "14.0.0.1", "14.0.0.2", NULL);
+	join(x, "neighbour.example", &o, T0 + 7, &c);
+	assert_true(c.founded);
+	assert_int_equal(net_of(x, "12.0.0.1", T0 + 7), a.id);
+	/* ... but a single-address answer that is a network's address joins it */
+	answer(&o, "13.0.0.3", NULL);
+	join(x, "one-address.example", &o, T0 + 8, &c);
+	assert_int_equal(c.id, b.id);
+	fw_netidx_free(x);
+}
+
+/* A domain whose next answer is all new stays in the network it answered from. */
+static void a_rotating_domain_keeps_its_network(void **state)
+{
+	struct fw_netidx *x = index_of(1024, 3600);
+	struct fw_net_join a, b, c;
+	struct fw_obs o;
+
+	answer(&o, "11.0.0.1", "11.1.0.1", NULL);
+	join(x, "rot.example", &o, T0, &a);
+	answer(&o, "11.2.0.1", "11.3.0.1", NULL);
+	assert_int_equal(fw_netidx_join(x, "rot.example", &o, a.id, T0 + 60, &b), 0);
+	assert_false(b.founded);
+	assert_int_equal(b.id, a.id);
+	assert_int_equal(net_of(x, "11.3.0.1", T0 + 60), a.id);
+	/* a home the domain is no member of is no home: it founds its own */
+	answer(&o, "11.4.0.1", NULL);
+	assert_int_equal(fw_netidx_join(x, "other.example", &o, a.id, T0 + 70, &c), 0);
+	assert_true(c.founded);
 	fw_netidx_free(x);
 }
 
@@ -210,8 +243,9 @@ static void saved_flux_networks_come_back(void **state)
 
 	answer(&o, "11.0.0.1", "11.1.0.1", "2001:db8::7", NULL);
 	join(x, "evil-one.example", &o, T0, &a);
-	answer(&o, "11.1.0.1", "11.2.0.1", NULL);
+	answer(&o, "11.1.0.1", "2001:db8::7", "11.2.0.1", NULL);
 	join(x, "evil-two.example", &o, T0 + 60, &b);
+	assert_int_equal(b.id, a.id);
 	answer(&o, "14.0.0.1", NULL);
 	join(x, "benign.example", &o, T0, &c);
 	fw_netidx_mark_flux(x, a.id, T0 + 3000, 77.25);
@@ -236,7 +270,7 @@ static void saved_flux_networks_come_back(void **state)
 	assert_int_equal(net_of(y, "14.0.0.1", T0 + 200), 0);
 
 	/* a new domain answering from it joins the restored network */
-	answer(&o, "11.2.0.1", "11.5.0.1", NULL);
+	answer(&o, "11.2.0.1", "11.1.0.1", "11.5.0.1", NULL);
 	join(y, "evil-three.example", &o, T0 + 300, &c);
 	assert_int_equal(c.id, b.id);
 	assert_true(fw_netidx_is_flux(y, c.id, T0 + 300));
@@ -281,6 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(founders_and_joiners),
 	    cmocka_unit_test(networks_never_merge),
+	    cmocka_unit_test(a_rotating_domain_keeps_its_network),
 	    cmocka_unit_test(addresses_leave_after_the_window),
 	    cmocka_unit_test(full_index_evicts_least_recently_seen),
 	    cmocka_unit_test(flux_marks_expire_and_only_extend),
