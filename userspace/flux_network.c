@@ -224,7 +224,6 @@ static struct netrec *net_new(struct fw_netidx *x, const char *founder, uint32_t
 		n = net_victim(x, now);
 		net_release(x, n);
 		x->free_net = n->free_next; /* take it straight back */
-		x->evictions++;
 	}
 	gen = n->gen;
 	memset(n, 0, sizeof(*n));

@@ -93,6 +93,7 @@ bool fw_netidx_is_flux(const struct fw_netidx *x, uint32_t id, uint64_t now_s);
 
 size_t fw_netidx_addr_count(const struct fw_netidx *x);
 size_t fw_netidx_mem_bytes(const struct fw_netidx *x);
+/* Addresses dropped because the index was full (not those that expired). */
 uint64_t fw_netidx_evictions(const struct fw_netidx *x);
 
 /*
