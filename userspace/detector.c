@@ -212,7 +212,7 @@ static void seed_network(struct fw_detector *d, const char *key, const char *fou
 
 static void fill_detection(struct fw_detection *out, const struct fw_ab_verdict *v,
 			   const char *domain, const char *scored, const struct fw_score_result *r,
-			   uint32_t network)
+			   uint32_t network, const char *via)
 {
 	memset(out, 0, sizeof(*out));
 	out->decision = v->decision;
@@ -224,7 +224,7 @@ static void fill_detection(struct fw_detection *out, const struct fw_ab_verdict 
 	snprintf(out->scored, sizeof(out->scored), "%s", scored);
 	out->reason[0] = '\0';
 	if (network)
-		snprintf(out->reason, sizeof(out->reason), "flux network %s: ", scored);
+		snprintf(out->reason, sizeof(out->reason), "%s %s: ", via, scored);
 	fw_score_reason(r, out->reason + strlen(out->reason),
 			sizeof(out->reason) - strlen(out->reason));
 	snprintf(out->detail, sizeof(out->detail), "%s", v->detail);
@@ -244,54 +244,86 @@ static void judge_member(struct fw_detector *d, const char *member, uint32_t id,
 	    fw_autoblock_decide(d->ab, member, true, true, now_ns, &v) == FW_AB_NONE)
 		return;
 	net_key(id, key, sizeof(key));
-	fill_detection(&d->pending[d->n_pending++], &v, member, key, r, id);
+	fill_detection(&d->pending[d->n_pending++], &v, member, key, r, id, "flux network");
 }
 
 struct net_verdict {
 	uint32_t id;
 	bool scored, flux, was_flux;
+	bool via_ns; /* the domain's name servers answer from the network */
 	struct fw_score_result r;
 };
 
-/*
- * Account the response in the address index and, when its network has two
- * or more domains, in the network's own key; judge the network on it.
- */
-static int observe_network(struct fw_detector *d, const char *domain, const struct fw_obs *obs,
-			   struct net_verdict *nv)
+/* A network marked flux that one of the response's NS glue addresses is in. */
+static uint32_t ns_flux_network(struct fw_detector *d, const struct fw_obs *obs, uint64_t now_s)
+{
+	uint32_t id;
+	uint8_t g;
+
+	for (g = 0; g < obs->n_glue && g < FW_OBS_MAX_GLUE; g++) {
+		id = fw_netidx_of(d->idx, &obs->glue[g], now_s);
+		if (id && fw_netidx_is_flux(d->idx, id, now_s))
+			return id;
+	}
+	return 0;
+}
+
+/* Score a network of two or more domains on the response; mark it when flux. */
+static bool judge_network(struct fw_detector *d, const struct fw_obs *obs,
+			  const struct fw_net_join *j, struct net_verdict *nv)
 {
 	uint64_t now_s = obs->ts_ns / 1000000000ull;
 	struct fw_net_info info;
-	struct fw_net_join j;
 	char key[32];
 	int seen;
 
-	memset(nv, 0, sizeof(*nv));
-	uint32_t *home = fw_domstate_network(d->ds, domain);
-
-	if (!obs->n_addrs || fw_netidx_join(d->idx, domain, obs, home ? *home : 0, now_s, &j) ||
-	    !j.id)
-		return 0;
-	if (home)
-		*home = j.id;
-	nv->id = j.id;
-	nv->was_flux = fw_netidx_is_flux(d->idx, j.id, now_s);
-	if (j.n_domains < 2)
-		return 0;
-	net_key(j.id, key, sizeof(key));
-	if (j.new_member && j.n_domains == 2 && !fw_netidx_info(d->idx, j.id, &info))
+	net_key(j->id, key, sizeof(key));
+	if (j->new_member && j->n_domains == 2 && !fw_netidx_info(d->idx, j->id, &info))
 		seed_network(d, key, info.members[0], obs->ts_ns);
 	seen = fw_domstate_observe(d->nets, key, obs, d->geo);
-	if (seen < 0 || j.n_domains < d->p.score.min_network_domains)
-		return seen < 0 ? 0 : (nv->flux = nv->was_flux, 0);
-	if (seen & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS | FW_DS_NEW_DOMAIN) || j.new_member) {
+	if (seen < 0 || j->n_domains < d->p.score.min_network_domains)
+		return false;
+	if (seen & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS | FW_DS_NEW_DOMAIN) || j->new_member) {
 		score_in(d, d->nets, key, obs->ts_ns, &nv->r);
 		nv->scored = true;
 		if (nv->r.flux)
-			fw_netidx_mark_flux(d->idx, j.id, now_s + d->p.ds.window_s, nv->r.score);
+			fw_netidx_mark_flux(d->idx, j->id, now_s + d->p.ds.window_s, nv->r.score);
 	}
-	nv->flux = fw_netidx_is_flux(d->idx, j.id, now_s);
-	return (seen & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS)) || j.new_member;
+	return (seen & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS)) || j->new_member;
+}
+
+/*
+ * Account the response in the address index, judge its network, and
+ * failing that look for its name servers in a network marked flux: a
+ * double-flux domain's NS glue are the botnet's own hosts. Returns whether
+ * the network learnt something new.
+ */
+static bool observe_network(struct fw_detector *d, const char *domain, const struct fw_obs *obs,
+			    struct net_verdict *nv)
+{
+	uint64_t now_s = obs->ts_ns / 1000000000ull;
+	uint32_t *home = fw_domstate_network(d->ds, domain);
+	struct fw_net_join j = {.id = 0};
+	bool news = false;
+
+	memset(nv, 0, sizeof(*nv));
+	if (obs->n_addrs &&
+	    !fw_netidx_join(d->idx, domain, obs, home ? *home : 0, now_s, &j) && j.id) {
+		nv->id = j.id;
+		nv->was_flux = fw_netidx_is_flux(d->idx, j.id, now_s);
+		if (j.n_domains >= 2)
+			news = judge_network(d, obs, &j, nv);
+		nv->flux = fw_netidx_is_flux(d->idx, j.id, now_s);
+	}
+	if (!nv->flux && (j.id = ns_flux_network(d, obs, now_s))) {
+		memset(nv, 0, sizeof(*nv));
+		nv->id = j.id;
+		nv->flux = nv->was_flux = nv->via_ns = true;
+		news = true;
+	}
+	if (home && nv->id)
+		*home = nv->id;
+	return news;
 }
 
 /* A network turned flux: its other remembered domains are judged with it. */
@@ -333,7 +365,8 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	struct fw_ab_verdict v;
 	char buf[256], key[32];
 	const char *domain, *scored;
-	int seen_name, seen_domain = 0, net_news;
+	int seen_name, seen_domain = 0;
+	bool net_news;
 	bool own;
 
 	/* most samples bring nothing new: clear only what tells "no decision" */
@@ -382,7 +415,8 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 				&v) == FW_AB_NONE &&
 	    !v.unblock)
 		return 0;
-	fill_detection(out, &v, domain, scored, best, own ? 0 : nv.id);
+	fill_detection(out, &v, domain, scored, best, own ? 0 : nv.id,
+		       nv.via_ns ? "name servers in flux network" : "flux network");
 	return 1;
 }
 
@@ -434,15 +468,23 @@ int fw_detector_network(struct fw_detector *d, const char *name, uint64_t now_ns
 			struct fw_net_view *v)
 {
 	uint64_t now_s = now_ns / 1000000000ull;
+	uint32_t i, id, *home;
 	struct fw_evidence ev;
 	char buf[256], key[32];
 	const char *domain;
-	uint32_t i;
 
 	memset(v, 0, sizeof(*v));
 	domain = fw_detector_regdomain(d, name, buf, sizeof(buf));
-	if (fw_domstate_evidence(d->ds, domain, now_ns, &ev) ||
-	    fw_netidx_info(d->idx, network_of(d, &ev, now_s), &v->info) || v->info.n_domains < 2)
+	if (fw_domstate_evidence(d->ds, domain, now_ns, &ev))
+		return -1;
+	id = network_of(d, &ev, now_s);
+	home = fw_domstate_network(d->ds, domain);
+	/* a domain whose name servers answer from a flux network, not its addresses */
+	if (!id && home && fw_netidx_is_flux(d->idx, *home, now_s)) {
+		id = *home;
+		v->via_ns = true;
+	}
+	if (fw_netidx_info(d->idx, id, &v->info) || v->info.n_domains < 2)
 		return -1;
 	v->flux = fw_netidx_is_flux(d->idx, v->info.id, now_s);
 	net_key(v->info.id, key, sizeof(key));

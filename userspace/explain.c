@@ -128,6 +128,8 @@ static void text_network(FILE *out, const struct fw_net_view *n)
 			n->flux && !n->score.flux ? " (the mark stands from earlier answers)" : "",
 			reason);
 	}
+	if (n->via_ns)
+		fprintf(out, "    the domain's name servers answer from it\n");
 	fprintf(out, "    addresses shared with it (%u):", n->n_shared);
 	for (i = 0; i < n->n_shared; i++) {
 		fw_ip_format(&n->shared[i], when, sizeof(when));
@@ -302,6 +304,7 @@ static void json_network(struct fw_json *j, const struct fw_net_view *n)
 	fw_json_kv_uint(j, "domains", n->info.n_domains);
 	fw_json_kv_uint(j, "addresses", n->info.n_addrs);
 	fw_json_kv_bool(j, "flux", n->flux);
+	fw_json_kv_bool(j, "via_name_servers", n->via_ns);
 	if (n->flux) {
 		fw_json_kv_uint(j, "flux_until", n->info.flux_until_s);
 		fw_json_kv_double(j, "flux_score", n->info.flux_score);

@@ -43,6 +43,7 @@ struct fw_net_view {
 	struct fw_net_info info;
 	bool flux;			      /* marked flux now */
 	bool scored;			      /* score holds the network's own score */
+	bool via_ns; /* the domain's name servers answer from it */
 	struct fw_score_result score;	      /* over all its domains' answers */
 	const char *verdicts[FW_NET_MEMBERS]; /* of info.members: blocked, flux, ... */
 	uint32_t n_shared;		      /* the domain's addresses in the network */

@@ -67,6 +67,25 @@ static void bots_answer(struct fw_obs *o, const char *qname, uint64_t at_s, unsi
 	}
 }
 
+/*
+ * A sibling domain's answer from the same botnet: three of the bots of
+ * prev, the botnet's last answer, and five more from the pool.
+ */
+static void sibling_answer(struct fw_obs *o, const char *qname, uint64_t at_s,
+			   const struct fw_obs *prev)
+{
+	char ip[32];
+	unsigned i;
+
+	fw_obs_init(o, qname, S(T0 + at_s));
+	for (i = 0; i < 3; i++)
+		fw_obs_add_addr(o, "0.0.0.0", 120), o->addrs[i].ip = prev->addrs[i].ip;
+	for (i = 0; i < 5; i++) {
+		bot(ip, sizeof(ip), rnd(60));
+		fw_obs_add_addr(o, ip, 120);
+	}
+}
+
 /* Feed one response; the decision about its domain, FW_AB_NONE when none. */
 static enum fw_ab_decision feed(struct fw_detector *d, const struct fw_obs *o,
 				struct fw_detection *det)
@@ -83,7 +102,7 @@ static void known_network_blocks_a_new_domain_at_its_first_response(void **state
 	struct fw_detection det;
 	struct fw_net_view view;
 	bool blocked = false;
-	struct fw_obs o;
+	struct fw_obs o, prev;
 	unsigned k;
 
 	/* evil-one.example fluxes on its own: 8 bots of 60 per answer, every 5 min */
@@ -93,7 +112,8 @@ static void known_network_blocks_a_new_domain_at_its_first_response(void **state
 	}
 	assert_true(blocked);
 	/* the same network serves evil-two.example: its very first response is blocked */
-	bots_answer(&o, "evil-two.example", k * 300 + 10, 8, 0, 60);
+	prev = o;
+	sibling_answer(&o, "evil-two.example", k * 300 + 10, &prev);
 	assert_int_equal(feed(d, &o, &det), FW_AB_BLOCK);
 	assert_string_equal(det.domain, "evil-two.example");
 	assert_int_not_equal(det.network, 0);
@@ -107,6 +127,52 @@ static void known_network_blocks_a_new_domain_at_its_first_response(void **state
 	assert_string_equal(view.verdicts[0], "blocked");
 	assert_string_equal(view.verdicts[1], "blocked");
 	assert_true(view.n_shared >= 1);
+	fw_detector_free(d);
+}
+
+/*
+ * A double-flux domain whose A record is a plain host, but whose name
+ * server's glue is a bot of a network already judged flux.
+ */
+static void name_servers_in_a_flux_network_condemn_their_domain(void **state)
+{
+	struct fw_detector *d = detector(*state);
+	struct fw_detection det;
+	struct fw_net_view view;
+	char glue[FW_IP_TEXT_MAX];
+	bool blocked = false;
+	struct fw_obs o, prev;
+	unsigned k;
+
+	for (k = 0; k < 6 && !blocked; k++) {
+		bots_answer(&o, "www.evil-one.example", k * 300, 8, 0, 60);
+		blocked = feed(d, &o, &det) == FW_AB_BLOCK;
+	}
+	prev = o;
+	sibling_answer(&o, "evil-two.example", k * 300 + 10, &prev);
+	assert_int_equal(feed(d, &o, &det), FW_AB_BLOCK);
+	assert_int_equal(fw_detector_network(d, "evil-two.example", S(T0 + k * 300 + 10), &view),
+			 0);
+	fw_ip_format(&view.shared[0], glue, sizeof(glue));
+
+	fw_obs_init(&o, "shop.df-victim.example", S(T0 + k * 300 + 20));
+	fw_obs_add_addr(&o, "14.0.0.80", 300);
+	fw_obs_add_ns(&o, "ns1.df-victim.example", 300);
+	fw_obs_add_glue(&o, glue);
+	assert_int_equal(feed(d, &o, &det), FW_AB_BLOCK);
+	assert_string_equal(det.domain, "df-victim.example");
+	assert_non_null(strstr(det.reason, "name servers in flux network network#"));
+	assert_int_equal(
+	    fw_detector_network(d, "df-victim.example", S(T0 + k * 300 + 20), &view), 0);
+	assert_true(view.via_ns);
+	assert_true(view.flux);
+
+	/* the same plain host with a name server outside the network: nothing */
+	fw_obs_init(&o, "shop.plain.example", S(T0 + k * 300 + 30));
+	fw_obs_add_addr(&o, "14.0.0.81", 300);
+	fw_obs_add_ns(&o, "ns1.plain.example", 300);
+	fw_obs_add_glue(&o, "14.0.0.53");
+	assert_int_equal(feed(d, &o, &det), FW_AB_NONE);
 	fw_detector_free(d);
 }
 
@@ -235,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(known_network_blocks_a_new_domain_at_its_first_response),
+	    cmocka_unit_test(name_servers_in_a_flux_network_condemn_their_domain),
 	    cmocka_unit_test(looked_up_once_domains_are_caught_as_one_network),
 	    cmocka_unit_test(cdn_customers_are_never_blocked),
 	    cmocka_unit_test(one_response_of_an_unknown_domain_never_blocks),
