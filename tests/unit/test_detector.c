@@ -96,25 +96,36 @@ static enum fw_ab_decision feed(struct fw_detector *d, const struct fw_obs *o,
 	return got == 1 ? det->decision : FW_AB_NONE;
 }
 
+/*
+ * evil-one.example fluxes on its own (8 bots of 60 per answer, every 5
+ * minutes) until it is blocked; then the same botnet serves
+ * evil-two.example, whose very first response must be blocked. Returns the
+ * number of evil-one's responses; det holds evil-two's decision.
+ */
+static unsigned flux_network_of_two(struct fw_detector *d, struct fw_detection *det)
+{
+	bool blocked = false;
+	struct fw_obs o, prev;
+	unsigned k;
+
+	for (k = 0; k < 6 && !blocked; k++) {
+		bots_answer(&o, "www.evil-one.example", k * 300, 8, 0, 60);
+		blocked = feed(d, &o, det) == FW_AB_BLOCK;
+	}
+	assert_true(blocked);
+	prev = o;
+	sibling_answer(&o, "evil-two.example", k * 300 + 10, &prev);
+	assert_int_equal(feed(d, &o, det), FW_AB_BLOCK);
+	return k;
+}
+
 static void known_network_blocks_a_new_domain_at_its_first_response(void **state)
 {
 	struct fw_detector *d = detector(*state);
 	struct fw_detection det;
 	struct fw_net_view view;
-	bool blocked = false;
-	struct fw_obs o, prev;
-	unsigned k;
+	unsigned k = flux_network_of_two(d, &det);
 
-	/* evil-one.example fluxes on its own: 8 bots of 60 per answer, every 5 min */
-	for (k = 0; k < 6 && !blocked; k++) {
-		bots_answer(&o, "www.evil-one.example", k * 300, 8, 0, 60);
-		blocked = feed(d, &o, &det) == FW_AB_BLOCK;
-	}
-	assert_true(blocked);
-	/* the same network serves evil-two.example: its very first response is blocked */
-	prev = o;
-	sibling_answer(&o, "evil-two.example", k * 300 + 10, &prev);
-	assert_int_equal(feed(d, &o, &det), FW_AB_BLOCK);
 	assert_string_equal(det.domain, "evil-two.example");
 	assert_int_not_equal(det.network, 0);
 	assert_non_null(strstr(det.reason, "flux network network#"));
@@ -140,17 +151,9 @@ static void name_servers_in_a_flux_network_condemn_their_domain(void **state)
 	struct fw_detection det;
 	struct fw_net_view view;
 	char glue[FW_IP_TEXT_MAX];
-	bool blocked = false;
-	struct fw_obs o, prev;
-	unsigned k;
+	unsigned k = flux_network_of_two(d, &det);
+	struct fw_obs o;
 
-	for (k = 0; k < 6 && !blocked; k++) {
-		bots_answer(&o, "www.evil-one.example", k * 300, 8, 0, 60);
-		blocked = feed(d, &o, &det) == FW_AB_BLOCK;
-	}
-	prev = o;
-	sibling_answer(&o, "evil-two.example", k * 300 + 10, &prev);
-	assert_int_equal(feed(d, &o, &det), FW_AB_BLOCK);
 	assert_int_equal(fw_detector_network(d, "evil-two.example", S(T0 + k * 300 + 10), &view),
 			 0);
 	fw_ip_format(&view.shared[0], glue, sizeof(glue));
@@ -162,8 +165,8 @@ static void name_servers_in_a_flux_network_condemn_their_domain(void **state)
 	assert_int_equal(feed(d, &o, &det), FW_AB_BLOCK);
 	assert_string_equal(det.domain, "df-victim.example");
 	assert_non_null(strstr(det.reason, "name servers in flux network network#"));
-	assert_int_equal(
-	    fw_detector_network(d, "df-victim.example", S(T0 + k * 300 + 20), &view), 0);
+	assert_int_equal(fw_detector_network(d, "df-victim.example", S(T0 + k * 300 + 20), &view),
+			 0);
 	assert_true(view.via_ns);
 	assert_true(view.flux);
 
