@@ -106,6 +106,7 @@ struct fw_domstate {
 	bool have_base;
 	uint64_t evictions;
 	size_t mem; /* allocator bytes of every record and array */
+	struct dom *last_found; /* find_dom()'s last answer */
 	unsigned geo_features;
 };
 
@@ -244,6 +245,8 @@ static void lru_push_head(struct fw_domstate *t, struct dom *d)
 
 static void dom_destroy(struct fw_domstate *t, struct dom *d)
 {
+	if (t->last_found == d)
+		t->last_found = NULL;
 	fw_ntab_remove(&t->tab, &d->node);
 	lru_unlink(t, d);
 	acct_free(t, d->ips);
@@ -263,9 +266,21 @@ void fw_domstate_free(struct fw_domstate *t)
 	free(t);
 }
 
+/*
+ * The detector asks for the key it just observed (its tag, its network):
+ * the last key found is kept to answer that without hashing it again.
+ */
 static struct dom *find_dom(const struct fw_domstate *t, const char *key)
 {
-	return (struct dom *)fw_ntab_find(&t->tab, key, fw_ntab_hash(&t->tab, key));
+	struct fw_domstate *w = (struct fw_domstate *)t; /* the cache only */
+	struct dom *d;
+
+	if (t->last_found && !strcmp(t->last_found->name, key))
+		return t->last_found;
+	d = (struct dom *)fw_ntab_find(&t->tab, key, fw_ntab_hash(&t->tab, key));
+	if (d)
+		w->last_found = d;
+	return d;
 }
 
 static struct dom *create_dom(struct fw_domstate *t, const char *key, size_t len, uint32_t now)
