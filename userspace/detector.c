@@ -231,6 +231,24 @@ static void fill_detection(struct fw_detection *out, const struct fw_ab_verdict 
 }
 
 /*
+ * Whether a domain's own answers are wide enough to inherit a network's
+ * verdict. An attacker can answer for their own flux domain with a
+ * victim's addresses and so put the victim's site in their network; the
+ * site's own one or two networks keep it out of the verdict, where a flux
+ * sibling's answers span many.
+ */
+static bool can_inherit(struct fw_detector *d, const char *domain, uint64_t now_ns)
+{
+	struct fw_features f;
+	unsigned networks;
+
+	if (fw_domstate_features(d->ds, domain, now_ns, &f))
+		return false;
+	networks = f.geo_features & FW_GEO_HAS_ASN ? f.n_asns : f.n_wide_prefixes;
+	return networks >= d->p.score.network_min_asns;
+}
+
+/*
  * Queue a decision for another domain of a network just judged flux. The
  * domain whose response turned the network spent the network's budget.
  */
@@ -240,7 +258,7 @@ static void judge_member(struct fw_detector *d, const char *member, uint32_t id,
 	struct fw_ab_verdict v;
 	char key[32];
 
-	if (d->n_pending >= PENDING_MAX ||
+	if (d->n_pending >= PENDING_MAX || !can_inherit(d, member, now_ns) ||
 	    fw_autoblock_decide(d->ab, member, true, true, now_ns, &v) == FW_AB_NONE)
 		return;
 	net_key(id, key, sizeof(key));
@@ -307,8 +325,8 @@ static bool observe_network(struct fw_detector *d, const char *domain, const str
 	bool news = false;
 
 	memset(nv, 0, sizeof(*nv));
-	if (obs->n_addrs &&
-	    !fw_netidx_join(d->idx, domain, obs, home ? *home : 0, now_s, &j) && j.id) {
+	if (obs->n_addrs && !fw_netidx_join(d->idx, domain, obs, home ? *home : 0, now_s, &j) &&
+	    j.id) {
 		nv->id = j.id;
 		nv->was_flux = fw_netidx_is_flux(d->idx, j.id, now_s);
 		if (j.n_domains >= 2)
@@ -367,7 +385,7 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	const char *domain, *scored;
 	int seen_name, seen_domain = 0;
 	bool net_news;
-	bool own;
+	bool own, inherit;
 
 	/* most samples bring nothing new: clear only what tells "no decision" */
 	out->decision = FW_AB_NONE;
@@ -389,7 +407,8 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	 * and the network index only learns from them (an unchanged answer
 	 * set costs no address lookups; it is the daemon's common case).
 	 */
-	if (!((seen_name | seen_domain) & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS | FW_DS_NEW_DOMAIN)))
+	if (!((seen_name | seen_domain) &
+	      (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS | FW_DS_NEW_DOMAIN)))
 		return 0;
 	net_news = observe_network(d, domain, obs, &nv);
 	if (!((seen_name | seen_domain) & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS)) && !net_news)
@@ -400,7 +419,8 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 										    : &by_domain;
 	scored = best == &by_name ? obs->qname : domain;
 	own = by_name.flux || by_domain.flux;
-	if (!own && nv.flux) {
+	inherit = !own && nv.flux && can_inherit(d, domain, obs->ts_ns);
+	if (inherit) {
 		network_result(d, &nv, obs->ts_ns, &by_net);
 		best = &by_net;
 		net_key(nv.id, key, sizeof(key));
@@ -411,11 +431,11 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	out->result = *best;
 	snprintf(out->domain, sizeof(out->domain), "%s", domain);
 	judge_members(d, domain, &nv, obs->ts_ns);
-	if (fw_autoblock_decide(d->ab, domain, own || nv.flux, !own && nv.was_flux, obs->ts_ns,
+	if (fw_autoblock_decide(d->ab, domain, own || inherit, inherit && nv.was_flux, obs->ts_ns,
 				&v) == FW_AB_NONE &&
 	    !v.unblock)
 		return 0;
-	fill_detection(out, &v, domain, scored, best, own ? 0 : nv.id,
+	fill_detection(out, &v, domain, scored, best, inherit ? nv.id : 0,
 		       nv.via_ns ? "name servers in flux network" : "flux network");
 	return 1;
 }
@@ -502,13 +522,15 @@ int fw_detector_explain(struct fw_detector *d, const char *name, uint64_t now_ns
 			struct fw_features *f, struct fw_score_result *r, struct fw_evidence *ev)
 {
 	struct fw_net_view v;
+	char buf[256];
 
 	if (fw_domstate_features(d->ds, name, now_ns, f))
 		return -1;
 	score_key(d, name, now_ns, r);
 	if (ev && fw_domstate_evidence(d->ds, name, now_ns, ev))
 		return -1;
-	if (!r->flux && !fw_detector_network(d, name, now_ns, &v) && v.flux) {
+	if (!r->flux && !fw_detector_network(d, name, now_ns, &v) && v.flux &&
+	    can_inherit(d, fw_detector_regdomain(d, name, buf, sizeof(buf)), now_ns)) {
 		r->flux = true;
 		r->evidence_basis = "network";
 	}

@@ -20,6 +20,10 @@ FW_SCORE_PARAM(min_names, 3, 2, 1000,
 FW_SCORE_PARAM(min_wide_asns, 5, 2, 1000,
 	       "ASNs an answer set must span for min_names host names to stand in for\n"
 	       "a second answer set.")
+FW_SCORE_PARAM(network_min_asns, 3, 1, 1000,
+	       "ASNs a domain's own answers must span to inherit a flux network's verdict:\n"
+	       "a site's few addresses, borrowed by an attacker's flux domain, never\n"
+	       "condemn it.")
 FW_SCORE_PARAM(min_network_domains, 2, 2, 1000,
 	       "Registered domains a flux network needs before its shared answers are\n"
 	       "judged together.")

@@ -142,8 +142,11 @@ static void known_network_blocks_a_new_domain_at_its_first_response(void **state
 }
 
 /*
- * A double-flux domain whose A record is a plain host, but whose name
- * server's glue is a bot of a network already judged flux.
+ * A double-flux domain whose name server's glue is a bot of a network
+ * already judged flux, and whose own first answer (three bots of another
+ * botnet) is far from flux on its own. A plain site with the same glue is
+ * not condemned: that is what an attacker borrowing the address of a
+ * site's name server would want.
  */
 static void name_servers_in_a_flux_network_condemn_their_domain(void **state)
 {
@@ -158,8 +161,7 @@ static void name_servers_in_a_flux_network_condemn_their_domain(void **state)
 			 0);
 	fw_ip_format(&view.shared[0], glue, sizeof(glue));
 
-	fw_obs_init(&o, "shop.df-victim.example", S(T0 + k * 300 + 20));
-	fw_obs_add_addr(&o, "14.0.0.80", 300);
+	bots_answer(&o, "shop.df-victim.example", k * 300 + 20, 3, 7000, 3);
 	fw_obs_add_ns(&o, "ns1.df-victim.example", 300);
 	fw_obs_add_glue(&o, glue);
 	assert_int_equal(feed(d, &o, &det), FW_AB_BLOCK);
@@ -170,12 +172,68 @@ static void name_servers_in_a_flux_network_condemn_their_domain(void **state)
 	assert_true(view.via_ns);
 	assert_true(view.flux);
 
-	/* the same plain host with a name server outside the network: nothing */
+	/* a plain site whose name server has that same address: not condemned */
 	fw_obs_init(&o, "shop.plain.example", S(T0 + k * 300 + 30));
 	fw_obs_add_addr(&o, "14.0.0.81", 300);
 	fw_obs_add_ns(&o, "ns1.plain.example", 300);
-	fw_obs_add_glue(&o, "14.0.0.53");
+	fw_obs_add_glue(&o, glue);
 	assert_int_equal(feed(d, &o, &det), FW_AB_NONE);
+	fw_detector_free(d);
+}
+
+/*
+ * Poisoning the network index: an attacker's flux domain answers with a
+ * victim site's two addresses among its rotating bots, so that the
+ * victim's addresses and the bots are one network, judged flux. The
+ * victim, seen before or after, is never blocked, nor a site whose name
+ * server is one of the borrowed addresses.
+ */
+static void borrowed_addresses_never_condemn_their_site(void **state)
+{
+	struct fw_detector *d = detector(*state);
+	static const char *const site[] = {"14.0.0.20", "14.0.0.21"};
+	struct fw_detection det;
+	struct fw_net_view view;
+	unsigned k, i, victims = 0;
+	bool attacker_blocked = false;
+	const char *victim;
+	char ip[32];
+	struct fw_obs o;
+
+	for (k = 0; k < 12; k++) {
+		/* the victim, before and while it is borrowed */
+		fw_obs_init(&o, "www.victim-shop.example", S(T0 + k * 300));
+		fw_obs_add_addr(&o, site[0], 300);
+		fw_obs_add_addr(&o, site[1], 300);
+		assert_int_equal(feed(d, &o, &det), FW_AB_NONE);
+		/* the attacker: the site's two addresses and six fresh bots */
+		fw_obs_init(&o, "poison.example", S(T0 + k * 300 + 5));
+		fw_obs_add_addr(&o, site[0], 60);
+		fw_obs_add_addr(&o, site[1], 60);
+		for (i = 0; i < 6; i++) {
+			bot(ip, sizeof(ip), 5000 + k * 6 + i);
+			fw_obs_add_addr(&o, ip, 60);
+		}
+		attacker_blocked |= feed(d, &o, &det) == FW_AB_BLOCK;
+		while (fw_detector_pending(d, &det))
+			victims += !strcmp(det.domain, "victim-shop.example");
+		/* a later site on the same host, and one whose NS is the borrowed host */
+		victim = k % 2 ? "late-victim.example" : "ns-victim.example";
+		fw_obs_init(&o, victim, S(T0 + k * 300 + 9));
+		fw_obs_add_addr(&o, k % 2 ? site[0] : "14.0.0.99", 300);
+		fw_obs_add_addr(&o, k % 2 ? site[1] : "14.0.0.98", 300);
+		fw_obs_add_ns(&o, "ns1.victim-host.example", 300);
+		fw_obs_add_glue(&o, site[1]);
+		assert_int_equal(feed(d, &o, &det), FW_AB_NONE);
+	}
+	assert_true(attacker_blocked);
+	assert_int_equal(victims, 0);
+	/* the site does sit in a flux network, and explain says so, but not flux */
+	assert_int_equal(fw_detector_network(d, "victim-shop.example", S(T0 + 3600), &view), 0);
+	assert_true(view.flux);
+	assert_false(fw_detector_explain(d, "victim-shop.example", S(T0 + 3600),
+					 &(struct fw_features){0}, &det.result, NULL) ||
+		     det.result.flux);
 	fw_detector_free(d);
 }
 
@@ -305,6 +363,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(known_network_blocks_a_new_domain_at_its_first_response),
 	    cmocka_unit_test(name_servers_in_a_flux_network_condemn_their_domain),
+	    cmocka_unit_test(borrowed_addresses_never_condemn_their_site),
 	    cmocka_unit_test(looked_up_once_domains_are_caught_as_one_network),
 	    cmocka_unit_test(cdn_customers_are_never_blocked),
 	    cmocka_unit_test(one_response_of_an_unknown_domain_never_blocks),
