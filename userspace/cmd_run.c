@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,8 @@ struct daemon {
 	struct fw_eventlog *log;
 	struct fw_daemon_lists lists;
 	struct fw_metrics m;
-	int samples_fd, ctl_fd;
+	int samples_fd;
+	struct fw_ctl ctl;
 	int64_t mono_to_real_ns;
 	uint64_t samples, decode_errors;
 	bool networks_dirty; /* a flux network changed since networks.tsv was written */
@@ -424,8 +426,24 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 		write_textfile(d);
 		*next_prom = now + d->c->textfile_interval * 1000000000ull;
 	}
-	if (d->ctl_fd >= 0)
-		fw_ctl_serve(d->ctl_fd, ctl_handler, d);
+}
+
+/*
+ * Wait up to 200 ms for samples or a control client, whichever comes
+ * first, so `explain` is answered at once even when no sample arrives.
+ */
+static int wait_and_consume(struct daemon *d, struct ring_buffer *rb)
+{
+	struct pollfd p[1 + FW_CTL_MAX_CLIENTS + 1];
+	int n;
+
+	p[0] = (struct pollfd){.fd = ring_buffer__epoll_fd(rb), .events = POLLIN};
+	n = 1 + fw_ctl_pollfds(&d->ctl, p + 1, FW_CTL_MAX_CLIENTS + 1);
+	if (poll(p, (nfds_t)n, 200) < 0 && errno != EINTR)
+		return -errno;
+	n = ring_buffer__consume(rb);
+	fw_ctl_serve(&d->ctl);
+	return n < 0 ? n : 0;
 }
 
 static int serve(struct daemon *d)
@@ -439,14 +457,13 @@ static int serve(struct daemon *d)
 		return -1;
 	}
 	snprintf(sock, sizeof(sock), "%s/%s", d->o->state_dir, FW_CTL_SOCKET);
-	d->ctl_fd = fw_ctl_listen(sock);
-	if (d->ctl_fd < 0)
+	if (fw_ctl_open(&d->ctl, sock, ctl_handler, d))
 		fw_err("no control socket at %s (%s): explain and top will not work", sock,
 		       strerror(errno));
 	fprintf(stderr, "fluxwall: running; samples from %s, control socket %s\n", d->o->pin_path,
 		sock);
 	while (!stop_requested) {
-		int n = ring_buffer__poll(rb, 200);
+		int n = wait_and_consume(d, rb);
 
 		if (n < 0 && n != -EINTR) {
 			fw_err("reading samples failed: %s", strerror(-n));
@@ -457,8 +474,8 @@ static int serve(struct daemon *d)
 	fw_daemon_lists_commit(&d->lists);
 	save_networks(d);
 	write_textfile(d);
-	if (d->ctl_fd >= 0) {
-		close(d->ctl_fd);
+	if (d->ctl.fd >= 0) {
+		fw_ctl_close(&d->ctl);
 		unlink(sock);
 	}
 	ring_buffer__free(rb);
@@ -467,7 +484,7 @@ static int serve(struct daemon *d)
 
 int cmd_run(struct fw_opts *o, int argc, char **argv)
 {
-	struct daemon d = {.o = o, .c = o->conf, .samples_fd = -1, .ctl_fd = -1};
+	struct daemon d = {.o = o, .c = o->conf, .samples_fd = -1, .ctl = {.fd = -1}};
 	const char *iface = o->iface ? o->iface : o->conf->iface;
 	int ret = 1;
 
