@@ -23,8 +23,10 @@
 #include "ctl_socket.h"
 #include "daemon_lists.h"
 #include "engine_setup.h"
+#include "event_queue.h"
 #include "eventlog.h"
 #include "explain.h"
+#include "log_limit.h"
 #include "metrics.h"
 #include "sample_decode.h"
 
@@ -53,11 +55,16 @@ struct daemon {
 	int64_t mono_to_real_ns;
 	uint64_t samples, decode_errors;
 	bool networks_dirty; /* a flux network changed since networks.tsv was written */
-	uint64_t networks_saved_ns;
+	uint64_t networks_saved_ns, networks_retry_ns;
+	struct fw_event_queue pending; /* events of list changes not yet committed */
+	uint64_t commit_retry_ns;
+	/* failures that repeat every second are reported once a minute */
+	struct fw_log_limit commit_log, networks_log, textfile_log, events_log;
 };
 
 #define NETWORKS_FILE	  "networks.tsv"
 #define NETWORKS_EVERY_NS (60 * 1000000000ull)
+#define RETRY_NS	  1000000000ull /* after a failed write of the state directory */
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -90,10 +97,47 @@ static void log_event(struct daemon *d, enum fw_event_kind kind, const char *nam
 		return;
 	if (kind == FW_EV_BLOCK || kind == FW_EV_ALERT)
 		evidence = evidence_json(d, name);
+	if (kind != FW_EV_ALERT) {
+		/* told once the change is in the state file */
+		if (fw_event_queue_push(&d->pending, &ev, evidence))
+			fw_err("out of memory: the %s event of %s is lost", fw_ev_kind_name(kind),
+			       name);
+		return;
+	}
 	ev.evidence = evidence;
 	if (fw_eventlog_write(d->log, &ev, err, sizeof(err)))
-		fw_err("event log: %s", err);
+		fw_log_fail(&d->events_log, clock_ns(CLOCK_MONOTONIC), "event log: %s", err);
+	else
+		fw_log_ok(&d->events_log, "event log: written again");
 	free(evidence);
+}
+
+/* Commit the queued auto entries, then tell their events; retried each second. */
+static void commit_lists(struct daemon *d, uint64_t now)
+{
+	char err[1024];
+	size_t failed;
+	int rc;
+
+	if (now < d->commit_retry_ns)
+		return;
+	fw_err_capture(err, sizeof(err));
+	rc = fw_daemon_lists_commit(&d->lists);
+	fw_err_capture(NULL, 0);
+	if (rc) {
+		fw_log_fail(&d->commit_log, now,
+			    "cannot save %zu auto entries: %s; they wait, not enforced, and are "
+			    "retried every second",
+			    d->lists.n, err);
+		d->commit_retry_ns = now + RETRY_NS;
+		return;
+	}
+	fw_log_ok(&d->commit_log, "auto entries saved to %s/state.tsv again", d->o->state_dir);
+	failed = fw_event_queue_flush(&d->pending, d->log, err, sizeof(err));
+	if (failed)
+		fw_log_fail(&d->events_log, now, "event log: %zu events lost: %s", failed, err);
+	else if (d->log)
+		fw_log_ok(&d->events_log, "event log: written again");
 }
 
 static void networks_path(const struct daemon *d, char *buf, size_t len, const char *suffix)
@@ -116,19 +160,18 @@ static void save_networks(struct daemon *d)
 	networks_path(d, path, sizeof(path), "");
 	networks_path(d, tmp, sizeof(tmp), ".tmp");
 	f = fopen(tmp, "w");
-	if (!f) {
-		fw_err("cannot write %s: %s; flux networks will not survive a restart", tmp,
-		       strerror(errno));
-		return;
-	}
-	bad = fw_netidx_save(fw_detector_networks(d->det), f, now / 1000000000ull) || fflush(f) ||
-	      fsync(fileno(f));
-	if (fclose(f) || bad || rename(tmp, path)) {
-		fw_err("cannot write %s: %s; flux networks will not survive a restart", path,
-		       strerror(errno));
+	bad = !f || fw_netidx_save(fw_detector_networks(d->det), f, now / 1000000000ull) ||
+	      fflush(f) || fsync(fileno(f));
+	if ((f && fclose(f)) || bad || rename(tmp, path)) {
+		fw_log_fail(&d->networks_log, clock_ns(CLOCK_MONOTONIC),
+			    "cannot write %s: %s; flux networks will not survive a restart until "
+			    "it can (free space in %s)",
+			    path, strerror(errno), d->o->state_dir);
 		unlink(tmp);
+		d->networks_retry_ns = clock_ns(CLOCK_MONOTONIC) + RETRY_NS;
 		return;
 	}
+	fw_log_ok(&d->networks_log, "%s written again", path);
 	d->networks_dirty = false;
 	d->networks_saved_ns = clock_ns(CLOCK_MONOTONIC);
 }
@@ -255,9 +298,13 @@ static void write_textfile(struct daemon *d)
 	char err[1024];
 
 	refresh_metrics(d);
-	if (d->c->textfile_dir && *d->c->textfile_dir &&
-	    fw_textfile_write(d->c->textfile_dir, &d->m, err, sizeof(err)))
-		fw_err("%s", err);
+	if (!d->c->textfile_dir || !*d->c->textfile_dir)
+		return;
+	if (fw_textfile_write(d->c->textfile_dir, &d->m, err, sizeof(err)))
+		fw_log_fail(&d->textfile_log, clock_ns(CLOCK_MONOTONIC), "%s", err);
+	else
+		fw_log_ok(&d->textfile_log, "metrics written to %s/" FW_TEXTFILE_NAME " again",
+			  d->c->textfile_dir);
 }
 
 static void explain_reply(struct daemon *d, const char *name, int json, FILE *out)
@@ -419,8 +466,9 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 		fw_autoblock_expire(fw_detector_autoblock(d->det), real, expire_one, d);
 		*next_sweep = now + 1000000000ull;
 	}
-	fw_daemon_lists_commit(&d->lists);
-	if (d->networks_dirty || now - d->networks_saved_ns >= NETWORKS_EVERY_NS)
+	commit_lists(d, now);
+	if ((d->networks_dirty && now >= d->networks_retry_ns) ||
+	    now - d->networks_saved_ns >= NETWORKS_EVERY_NS)
 		save_networks(d);
 	if (now >= *next_prom) {
 		write_textfile(d);
@@ -471,7 +519,12 @@ static int serve(struct daemon *d)
 		}
 		housekeeping(d, &next_prom, &next_sweep);
 	}
-	fw_daemon_lists_commit(&d->lists);
+	d->commit_retry_ns = 0;
+	commit_lists(d, clock_ns(CLOCK_MONOTONIC));
+	if (d->lists.n)
+		fw_err("%zu auto entries were not saved; the scorer finds them again after a "
+		       "restart if they still flux",
+		       d->lists.n);
 	save_networks(d);
 	write_textfile(d);
 	if (d->ctl.fd >= 0) {
@@ -507,6 +560,7 @@ int cmd_run(struct fw_opts *o, int argc, char **argv)
 			"filtering\n");
 out:
 	fw_daemon_lists_free(&d.lists);
+	fw_event_queue_free(&d.pending);
 	if (d.samples_fd >= 0)
 		close(d.samples_fd);
 	fw_eventlog_close(d.log);
