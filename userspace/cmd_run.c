@@ -26,6 +26,7 @@
 #include "event_queue.h"
 #include "eventlog.h"
 #include "explain.h"
+#include "iface_watch.h"
 #include "log_limit.h"
 #include "metrics.h"
 #include "sample_decode.h"
@@ -56,6 +57,7 @@ struct daemon {
 	uint64_t samples, decode_errors;
 	bool networks_dirty; /* a flux network changed since networks.tsv was written */
 	uint64_t networks_saved_ns, networks_retry_ns;
+	struct fw_iface_watch ifaces;
 	struct fw_event_queue pending; /* events of list changes not yet committed */
 	uint64_t commit_retry_ns;
 	/* failures that repeat every second are reported once a minute */
@@ -110,6 +112,18 @@ static void log_event(struct daemon *d, enum fw_event_kind kind, const char *nam
 	else
 		fw_log_ok(&d->events_log, "event log: written again");
 	free(evidence);
+}
+
+/* An attached interface deleted or detached is an alert too: filtering stopped there. */
+static void iface_report(const char *msg, int lost, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct fw_event ev = {.kind = FW_EV_ALERT, .score = NAN, .reason = msg};
+	char err[512];
+
+	fprintf(stderr, "fluxwall: %s\n", msg);
+	if (lost && d->log && fw_eventlog_write(d->log, &ev, err, sizeof(err)))
+		fw_log_fail(&d->events_log, clock_ns(CLOCK_MONOTONIC), "event log: %s", err);
 }
 
 /* Commit the queued auto entries, then tell their events; retried each second. */
@@ -388,6 +402,7 @@ static int start_data_path(struct daemon *d, const char *iface)
 		goto out;
 	}
 	ret = fw_daemon_lists_init(&d->lists, d->o, fw_detector_autoblock(d->det), &ctx.state);
+	fw_iface_watch_init(&d->ifaces, fw_rules_map_id(&ctx.maps), iface_report, d);
 out:
 	fw_ctx_close(&ctx);
 	return ret;
@@ -467,6 +482,7 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 		*next_sweep = now + 1000000000ull;
 	}
 	commit_lists(d, now);
+	fw_iface_watch_check(&d->ifaces, now, iface_report, d);
 	if ((d->networks_dirty && now >= d->networks_retry_ns) ||
 	    now - d->networks_saved_ns >= NETWORKS_EVERY_NS)
 		save_networks(d);
