@@ -59,7 +59,7 @@ struct daemon {
 	uint64_t networks_saved_ns, networks_retry_ns;
 	struct fw_iface_watch ifaces;
 	struct fw_event_queue pending; /* events of list changes not yet committed */
-	uint64_t commit_retry_ns;
+	uint64_t commit_retry_ns, geo_check_ns;
 	/* failures that repeat every second are reported once a minute */
 	struct fw_log_limit commit_log, networks_log, textfile_log, events_log;
 };
@@ -67,6 +67,7 @@ struct daemon {
 #define NETWORKS_FILE	  "networks.tsv"
 #define NETWORKS_EVERY_NS (60 * 1000000000ull)
 #define RETRY_NS	  1000000000ull /* after a failed write of the state directory */
+#define GEO_CHECK_NS	  2000000000ull /* how often the geo files are checked for a change */
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -112,6 +113,11 @@ static void log_event(struct daemon *d, enum fw_event_kind kind, const char *nam
 	else
 		fw_log_ok(&d->events_log, "event log: written again");
 	free(evidence);
+}
+
+static void geo_note(const char *msg, void *ctx)
+{
+	fprintf(stderr, "fluxwall: geo: %s\n", msg);
 }
 
 /* An attached interface deleted or detached is an alert too: filtering stopped there. */
@@ -440,13 +446,15 @@ static void make_parent_dir(const char *path)
 static int open_engine(struct daemon *d)
 {
 	struct fw_detector_params p;
-	char note[512], err[1024];
+	char note[4096], err[4096], *line, *save = NULL;
 
-	d->geo = fw_engine_geo(d->c, note, sizeof(note), err, sizeof(err));
+	d->geo = fw_engine_geo_degraded(d->c, note, sizeof(note), err, sizeof(err));
 	if (!d->geo) {
-		fw_err("%s", err);
+		fw_err("out of memory opening the geo databases");
 		return -1;
 	}
+	for (line = strtok_r(err, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fw_err("geo: %s", line);
 	fprintf(stderr, "fluxwall: geo: %s\n", note);
 	fw_engine_params(d->c, &p);
 	d->det = fw_detector_new(&p, d->geo, fw_daemon_lists_allowed, &d->lists, err, sizeof(err));
@@ -483,6 +491,10 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 	}
 	commit_lists(d, now);
 	fw_iface_watch_check(&d->ifaces, now, iface_report, d);
+	if (now >= d->geo_check_ns) {
+		fw_geo_recheck(d->geo, geo_note, NULL);
+		d->geo_check_ns = now + GEO_CHECK_NS;
+	}
 	if ((d->networks_dirty && now >= d->networks_retry_ns) ||
 	    now - d->networks_saved_ns >= NETWORKS_EVERY_NS)
 		save_networks(d);
