@@ -412,7 +412,8 @@ state_names() { awk -F'\t' 'NR > 1 && !/^#/ { print $9 }' "$STATE" | sort -u | w
 map_names() { lab_fw status --json | jq -r .map_names; }
 sum0=$(sha256sum <"$STATE")
 list0=$(lab_fw block list)
-s0=$(log_lines "cannot save")
+s0=$(log_lines "$STATE")
+n0=$(log_lines "$LAB_STATE/networks.tsv")
 fill "$LAB_STATE"
 rc=0
 lab_fw block add full-1.example >"$LAB_TMP/o" 2>"$LAB_TMP/e" || rc=$?
@@ -429,7 +430,9 @@ check_eq "state directory full: the daemon's auto-block waits (no entry yet)" ab
 	"$(flux_auto_entry flux-full.example name)"
 check_eq "... and the event log does not claim it" 0 "$(nevents flux-full.example)"
 check_eq "... and the daemon said so once in 3 s, not once per retry" 1 \
-	"$(($(log_lines "cannot save") - s0))"
+	"$(($(log_lines "$STATE") - s0))"
+check "... and networks.tsv, not written either, at most once" \
+	test $(($(log_lines "$LAB_STATE/networks.tsv") - n0)) -le 1
 check "state directory full: the daemon runs" alive
 rm -f "$LAB_STATE/filler"
 check "space again: the waiting auto-block is saved" await_auto flux-full.example 30
