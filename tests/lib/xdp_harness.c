@@ -231,11 +231,14 @@ int fwh_open(struct fwh *h, const char *tag)
 	}
 	libbpf_tail_len = 0;
 	libbpf_set_print(libbpf_capture);
-	/* The benchmark needs room for 10^6 names; tests stay small. */
-	if (fw_prog_open(h->pin,
-			 getenv("FWH_CAPACITY") ? (uint32_t)atol(getenv("FWH_CAPACITY"))
-						: TEST_CAPACITY,
-			 1, &h->skel, err, sizeof(err))) {
+	/*
+	 * The benchmark needs room for 10^6 names; tests stay small. Loaded
+	 * multi-buffer, as replay loads it, so frames over a page run whole.
+	 */
+	if (fw_prog_open_frags(h->pin,
+			       getenv("FWH_CAPACITY") ? (uint32_t)atol(getenv("FWH_CAPACITY"))
+						      : TEST_CAPACITY,
+			       &h->skel, err, sizeof(err))) {
 		load_failed = 1;
 		fprintf(stderr, "fwh: libbpf output, last lines:\n%.*s\nfwh: fw_prog_open: %s\n",
 			(int)libbpf_tail_len, libbpf_tail, err);
