@@ -46,7 +46,7 @@
 #define T_OPT	41
 #define C_IN	1
 
-/* The largest frame BPF_PROG_TEST_RUN gives a single-buffer program. */
+/* The largest frame of one buffer: a kernel may refuse larger ones (EINVAL). */
 #define RUN_MAX 3520
 
 static struct fwh H;
@@ -74,7 +74,7 @@ enum outcome {
 	O_QPOINTER,	/* compression pointer in the question: refused */
 	O_FWD_POINTER,	/* an owner points forward: the records are refused */
 	O_RDLEN,	/* ldns reads a record's data past or short of its RDLENGTH */
-	O_TOO_BIG,	/* frame over one page: BPF_PROG_TEST_RUN refuses it */
+	O_TOO_BIG,	/* frame over one page the kernel refuses to run (EINVAL) */
 	O_MAX,
 };
 
@@ -89,7 +89,7 @@ static const char *const outcome_text[O_MAX] = {
     [O_QPOINTER] = "pointer in the question",
     [O_FWD_POINTER] = "owner pointing forward",
     [O_RDLEN] = "ldns ignores RDLENGTH (not compared)",
-    [O_TOO_BIG] = "frame over one page",
+    [O_TOO_BIG] = "over one page, refused by the kernel",
 };
 
 struct tally {
