@@ -20,6 +20,7 @@ CFLAGS	+= -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	   -Iinclude -Iuserspace -I$(BUILD) -DFW_DATADIR='"$(PREFIX)/share/fluxwall"'
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__BPF__ -Iinclude -Ibpf -I$(ARCH_INC)
 LIBS	:= -lxdp -lbpf -lelf -lz -lmaxminddb -lpsl -lpcap -lm
+TEST_LIBS := $(LIBS) -lldns # tests/lib checks fluxwall against ldns
 
 BPF_SRC	 := bpf/fluxwall.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
@@ -62,19 +63,19 @@ $(BUILD)/fluxwall: userspace/fluxwall.c $(BUILD)/libfluxwall.a $(US_HDRS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
 
 $(BUILD)/tests/%: tests/bpf/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BUILD)/fluxwall.bpf.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
 
 $(BUILD)/bench/%: tests/bench/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
 
 $(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
 
 build-tests: all $(UNIT_BIN) $(BPFT_BIN) $(TOOL_BIN)
 

@@ -274,7 +274,7 @@ static int setup(struct replay *r, char *err, size_t errlen)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, on_signal); /* `replay ... | head` */
-	if (fw_prog_open(private_pin, 65536, 1, &r->skel, err, errlen) ||
+	if (fw_prog_open_frags(private_pin, 65536, &r->skel, err, errlen) ||
 	    fw_maps_open(&r->maps, private_pin, 0, 0, err, errlen) ||
 	    fw_maps_get_config(&r->maps, &cfg))
 		return -1;

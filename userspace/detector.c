@@ -105,8 +105,16 @@ void fw_detector_free(struct fw_detector *d)
 
 const char *fw_detector_regdomain(struct fw_detector *d, const char *name, char *buf, size_t len)
 {
-	if (fw_regdom_get(d->psl, name, buf, len))
-		snprintf(buf, len, "%s", name);
+	size_t n;
+
+	if (!fw_regdom_get(d->psl, name, buf, len))
+		return buf;
+	/* No registered domain: the name stands for itself, if it fits. */
+	n = strlen(name);
+	if (n >= len)
+		n = 0;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
 	return buf;
 }
 
@@ -394,7 +402,10 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	out->network = 0;
 	d->n_pending = 0;
 	observe_ns_hosts(d, obs);
-	seen_name = fw_domstate_observe(d->ds, obs->qname, obs, d->geo);
+	/* A name escaped past a key's length is still scored by its domain. */
+	seen_name = strnlen(obs->qname, FW_DS_KEY_MAX + 1) > FW_DS_KEY_MAX
+			? 0
+			: fw_domstate_observe(d->ds, obs->qname, obs, d->geo);
 	if (seen_name < 0)
 		return -1;
 	domain = observed_regdomain(d, obs->qname, buf, sizeof(buf));

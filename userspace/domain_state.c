@@ -17,7 +17,6 @@
 #define NS_TRACK 8  /* NS names, and NS addresses, remembered */
 #define QN_TRACK 8  /* query names under a key, remembered */
 #define HLL_REGS 64 /* sketch registers: 1.04/sqrt(64) = 13% error */
-#define KEY_MAX	 255
 #define EARTH_KM 6371.0
 
 /* Event counters, one value per quarter-window bucket. */
@@ -830,12 +829,12 @@ static int observe_qname(struct fw_domstate *t, struct dom *d, const struct fw_o
 int fw_domstate_observe(struct fw_domstate *t, const char *key, const struct fw_obs *obs,
 			struct fw_geo *geo)
 {
-	size_t len = key ? strnlen(key, KEY_MAX + 1) : 0;
+	size_t len = key ? strnlen(key, FW_DS_KEY_MAX + 1) : 0;
 	uint32_t now;
 	struct dom *d;
 	int flags = 0, rc;
 
-	if (!len || len > KEY_MAX)
+	if (!len || len > FW_DS_KEY_MAX)
 		return -1;
 	now = rel_time(t, obs->ts_ns);
 	t->geo_features |= fw_geo_features(geo);

@@ -41,6 +41,7 @@
 #define FW_DS_DEFAULT_EXACT_IPS	  32
 #define FW_DS_MAX_EXACT_IPS	  64
 #define FW_DS_LOW_TTL		  300 /* ttl_low_share counts TTLs below this */
+#define FW_DS_KEY_MAX		  255 /* longest key, in characters */
 
 struct fw_domstate_params {
 	uint32_t max_domains; /* least recently seen is evicted past this */

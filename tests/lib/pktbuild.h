@@ -161,6 +161,20 @@ int pb_parse(const uint8_t *f, size_t len, struct pb_info *info, char *why, size
  */
 int pb_verify(const uint8_t *f, size_t len, char *why, size_t whylen);
 
+/*
+ * Recompute the IPv4 header checksum and the UDP or TCP checksum of a frame
+ * as pb_parse() reads it, after its bytes were changed; a UDP checksum of 0
+ * over IPv4 stays 0. Returns 0, or -1 (frame unchanged) when it does not
+ * parse.
+ */
+int pb_fix_checksums(uint8_t *f, size_t len);
+
+/* Only the IPv4 header checksum; 0, or -1 when the frame does not parse. */
+int pb_fix_ip4_csum(uint8_t *f, size_t len);
+
+/* 1 when the IPv4 header checksum of a frame is right (or it is no IPv4). */
+int pb_ip4_csum_ok(const uint8_t *f, size_t len);
+
 /* Internet checksum of a buffer, folded, not complemented. */
 uint16_t pb_csum_fold(uint32_t sum);
 uint32_t pb_csum_add(uint32_t sum, const void *p, size_t n);
