@@ -169,6 +169,7 @@ static void act_on(struct daemon *d, const struct fw_detection *det)
 	case FW_AB_ALLOWLISTED:
 	case FW_AB_PROTECTED:
 	case FW_AB_RATE_LIMITED:
+	case FW_AB_UNBLOCKABLE:
 		log_event(d, FW_EV_ALERT, det->domain, det->result.score, det->detail, 0);
 		break;
 	default:

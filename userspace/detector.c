@@ -76,7 +76,7 @@ struct fw_detector *fw_detector_new(const struct fw_detector_params *p, struct f
 		d->prot = fw_protected_new();
 	if (!d->prot)
 		goto fail;
-	d->ab = fw_autoblock_new(&p->ab, allowed, allowed_ctx, d->prot, err, errlen);
+	d->ab = fw_autoblock_new(&p->ab, allowed, allowed_ctx, d->prot, d->psl, err, errlen);
 	if (!d->ab)
 		goto fail;
 	return d;
