@@ -155,16 +155,20 @@ static const char *observed_regdomain(struct fw_detector *d, const char *name, c
 }
 
 /*
- * Track each NS host of the response under its own name, with the glue
- * that gives its addresses, as a direct lookup of the host would.
+ * Track each NS host of the response under its NS key, with the glue that
+ * gives its addresses: any zone can name any host with any glue, so that
+ * is kept apart from what the host's own name answers.
  */
 static void observe_ns_hosts(struct fw_detector *d, const struct fw_obs *obs)
 {
 	struct fw_obs *h = &d->scratch;
+	char key[FW_OBS_NAME_MAX + 1];
 	uint8_t i, g;
 
 	for (i = 0; i < obs->n_ns && i < FW_OBS_MAX_NS; i++) {
-		fw_obs_init(h, obs->ns[i].name, obs->ts_ns);
+		if (fw_domstate_ns_key(obs->ns[i].name, key, sizeof(key)))
+			continue;
+		fw_obs_init(h, key, obs->ts_ns);
 		for (g = 0; g < obs->n_glue && g < FW_OBS_MAX_GLUE; g++) {
 			if (obs->glue_ns[g] != i)
 				continue;

@@ -92,7 +92,7 @@ struct dom {
 	uint8_t n_ips;
 	uint8_t cap_ips;
 	uint8_t n_fps;
-	uint8_t tag; /* the caller's byte: fw_domstate_tag() */
+	uint8_t tag;	  /* the caller's byte: fw_domstate_tag() */
 	uint32_t network; /* the caller's word: fw_domstate_network() */
 	char name[];
 };
@@ -105,7 +105,7 @@ struct fw_domstate {
 	uint64_t base_s; /* time of the first observation; record times are relative */
 	bool have_base;
 	uint64_t evictions;
-	size_t mem; /* allocator bytes of every record and array */
+	size_t mem;		/* allocator bytes of every record and array */
 	struct dom *last_found; /* find_dom()'s last answer */
 	unsigned geo_features;
 };
@@ -747,21 +747,30 @@ static uint32_t live_count(const struct fw_domstate *t, const uint32_t *last, ui
 	return c;
 }
 
+int fw_domstate_ns_key(const char *host, char *buf, size_t len)
+{
+	return snprintf(buf, len, ".%s", host) < (int)len && strlen(buf) <= KEY_MAX ? 0 : -1;
+}
+
 /*
  * The most address churn among the response's NS hosts, each tracked under
- * its own name (the detector feeds their glue there): a host whose
+ * its NS key (the detector feeds their glue there): a host whose
  * addresses keep changing is double flux for every domain it serves, even
  * one whose own NS set never changes.
  */
 static uint32_t ns_host_churn(const struct fw_domstate *t, const struct dom *d,
 			      const struct fw_obs *obs, uint32_t now)
 {
+	char key[KEY_MAX + 2];
 	uint32_t most = 0, c;
 	uint8_t i;
 
 	for (i = 0; i < obs->n_ns && i < FW_OBS_MAX_NS; i++) {
-		const struct dom *h = find_dom(t, obs->ns[i].name);
+		const struct dom *h;
 
+		if (fw_domstate_ns_key(obs->ns[i].name, key, sizeof(key)))
+			continue;
+		h = find_dom(t, key);
 		if (!h || h == d)
 			continue;
 		c = count_read(t, h, C_LATER_NEW, now);

@@ -140,6 +140,15 @@ void fw_domstate_free(struct fw_domstate *t);
 int fw_domstate_observe(struct fw_domstate *t, const char *key, const struct fw_obs *obs,
 			struct fw_geo *geo);
 
+/*
+ * The key an NS host's glue is accounted under: "." and the host's name,
+ * a form no query name takes. A zone may name anybody's host as its name
+ * server and send any glue for it; kept apart, that glue never becomes
+ * the addresses of the host's own name, only the churn that the domains
+ * naming the host read (ns_host_churn). -1 when too long.
+ */
+int fw_domstate_ns_key(const char *host, char *buf, size_t len);
+
 /* Features of key over the window ending at now_ns; -1 when not tracked. */
 int fw_domstate_features(const struct fw_domstate *t, const char *key, uint64_t now_ns,
 			 struct fw_features *out);

@@ -5,6 +5,7 @@
  *   - a protected or allowlisted name, reached through a CNAME chain, the
  *     name's case, a trailing dot, an IDN look-alike, or an NS record;
  *   - a public suffix (blocking it blocks every domain below it);
+ *   - an unrelated site whose NS host the attacker names with their glue;
  *   - a name no block rule can hold (control bytes, non-UTF-8), which
  *     must be refused, not left for the lists to choke on.
  * Uses the shipped protected list and the synthetic world of geo_world.h.
@@ -225,6 +226,57 @@ static void idn_look_alikes_block_themselves_and_raw_bytes_are_refused(void **st
 }
 
 /*
+ * An attacker's zone names a victim's NS host (ns1.ns-victim.example) as
+ * its own name server and sends rotating bots as its glue. A resolver
+ * answering for the victim later, directly for that host or for the
+ * victim's site with its real glue, must not find the attacker's glue
+ * counted as the victim's addresses.
+ */
+static void borrowed_ns_host_never_condemns_its_owner(void **state)
+{
+	static const char *const hosts[] = {"ns1.ns-victim.example", "ns1.google.com"};
+	struct fw_detector *d = detector(*state, NULL, 1000);
+	struct tally t = {0};
+	struct fw_obs o;
+	unsigned k, h, i;
+	char ip[32];
+
+	for (k = 0; k < 24; k++) {
+		/* the attacker: flux of its own, and the victims' hosts with bot glue */
+		flux_answer(&o, "www.ns-attacker.example", k * 60, 0, 4000);
+		for (h = 0; h < 2; h++) {
+			fw_obs_add_ns(&o, hosts[h], 60);
+			for (i = 0; i < 4; i++) {
+				bot(ip, sizeof(ip), 5000 + rnd(4000));
+				fw_obs_add_glue(&o, ip);
+			}
+		}
+		feed_sparing(d, &o, "ns-attacker.example", &t);
+
+		/* the victim's host looked up directly: its two real addresses */
+		fw_obs_init(&o, hosts[0], S(T0 + k * 60 + 20));
+		fw_obs_add_addr(&o, "14.0.0.53", 3600);
+		fw_obs_add_addr(&o, k % 2 ? "14.0.0.54" : "13.0.0.54", 3600);
+		feed_sparing(d, &o, NULL, &t);
+
+		/* the victim's site, four multi-homed addresses, delegated to that host */
+		fw_obs_init(&o, "www.ns-victim.example", S(T0 + k * 60 + 30));
+		fw_obs_add_addr(&o, "14.0.0.80", 300);
+		fw_obs_add_addr(&o, "13.0.1.80", 300);
+		fw_obs_add_addr(&o, "12.0.2.80", 300);
+		fw_obs_add_addr(&o, k % 3 ? "12.1.3.80" : "12.1.3.81", 300);
+		fw_obs_add_ns(&o, hosts[0], 3600);
+		fw_obs_add_glue(&o, "14.0.0.53");
+		feed_sparing(d, &o, NULL, &t);
+	}
+	assert_true(t.n[FW_AB_BLOCK] >= 1); /* the attacker's own domain */
+	assert_not_flux(d, "ns1.ns-victim.example", 24 * 60);
+	assert_not_flux(d, "ns-victim.example", 24 * 60);
+	assert_not_flux(d, "www.ns-victim.example", 24 * 60);
+	detector_free(d);
+}
+
+/*
  * A public suffix answered with flux (a spoofed response, or a dynamic-DNS
  * provider's apex): blocking it would block every registrant below it.
  * A registrant below it is blocked alone.
@@ -296,6 +348,7 @@ int main(void)
 	    cmocka_unit_test(cname_chains_block_only_the_queried_domain),
 	    cmocka_unit_test(allowlist_matches_whatever_case_and_dot_it_was_typed_with),
 	    cmocka_unit_test(idn_look_alikes_block_themselves_and_raw_bytes_are_refused),
+	    cmocka_unit_test(borrowed_ns_host_never_condemns_its_owner),
 	    cmocka_unit_test(public_suffixes_are_never_blocked),
 	    cmocka_unit_test(names_no_rule_can_hold_are_refused),
 	};

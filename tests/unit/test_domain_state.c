@@ -510,8 +510,9 @@ static void host_names_under_a_domain(void **state)
 }
 
 /*
- * An NS host tracked under its own name: {1,2}, then {3,4} brings 2 new,
+ * An NS host tracked under its NS key: {1,2}, then {3,4} brings 2 new,
  * then {5} brings 1: address churn 3, which a domain it serves inherits.
+ * The host's own name, answering for itself, is another key.
  */
 static void ns_host_churn_reaches_the_domains_it_serves(void **state)
 {
@@ -520,12 +521,17 @@ static void ns_host_churn_reaches_the_domains_it_serves(void **state)
 	static const char *const s3[] = {"198.51.100.5", NULL};
 	static const char *const web[] = {"192.0.2.80", NULL};
 	struct fw_domstate *t = table(10, 3600, 32);
+	char host[64], stable[64];
 	struct fw_obs o;
 
-	feed(t, "ns1.host.example", 0, 300, s1);
-	feed(t, "ns1.host.example", 10, 300, s2);
-	feed(t, "ns1.host.example", 20, 300, s3);
-	feed(t, "ns9.stable.example", 20, 300, s1);
+	assert_int_equal(fw_domstate_ns_key("ns1.host.example", host, sizeof(host)), 0);
+	assert_string_equal(host, ".ns1.host.example");
+	assert_int_equal(fw_domstate_ns_key("ns9.stable.example", stable, sizeof(stable)), 0);
+	feed(t, host, 0, 300, s1);
+	feed(t, host, 10, 300, s2);
+	feed(t, host, 20, 300, s3);
+	feed(t, stable, 20, 300, s1);
+	feed(t, "ns1.host.example", 20, 300, web); /* its own name: no churn */
 	answer(&o, "served.example", 30, 300, web);
 	fw_obs_add_ns(&o, "ns1.host.example", 300);
 	fw_domstate_observe(t, "served.example", &o, NULL);
