@@ -396,6 +396,9 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	out->domain[0] = '\0';
 	out->network = 0;
 	d->n_pending = 0;
+	/* NXDOMAIN, NODATA: nothing to score, and no key for a flood of them */
+	if (!obs->n_addrs && !obs->n_ns && !obs->n_glue)
+		return 0;
 	observe_ns_hosts(d, obs);
 	seen_name = fw_domstate_observe(d->ds, obs->qname, obs, d->geo);
 	if (seen_name < 0)

@@ -8,7 +8,10 @@
  *   - an unrelated site whose NS host the attacker names with their glue;
  *   - a name no block rule can hold (control bytes, non-UTF-8), which
  *     must be refused, not left for the lists to choke on.
- * Uses the shipped protected list and the synthetic world of geo_world.h.
+ * And floods: thousands of new flux domains a minute stay within the
+ * rate limit and the memory bound while scoring goes on; a million
+ * random names a minute leave real flux domains visible. Uses the
+ * shipped protected list and the synthetic world of geo_world.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -342,6 +345,130 @@ static void names_no_rule_can_hold_are_refused(void **state)
 	detector_free(d);
 }
 
+/*
+ * Three thousand unrelated flux domains in one minute, each answering from
+ * bots of its own (so no two share a network and its budget): at most
+ * max_new_per_min are blocked in any 60 s, every other one is still
+ * scored and refused as rate_limited to the end of the flood, the memory
+ * per tracked key stays within its bound, and once the minute is over the
+ * next flux domain is blocked again.
+ */
+static void auto_block_flood_stays_within_the_rate_limit(void **state)
+{
+	struct fw_detector *d = detector(*state, NULL, FW_AB_DEFAULT_MAX_PER_MIN);
+	size_t empty = fw_domstate_mem_bytes(fw_detector_state(d));
+	enum { DOMAINS = 3000 };
+	static uint64_t block_at[DOMAINS];
+	unsigned i, k, blocks = 0, limited = 0, last_limited = 0;
+	struct fw_detection det;
+	char name[64];
+	struct fw_obs o;
+	size_t keys;
+
+	for (i = 0; i < DOMAINS; i++) {
+		snprintf(name, sizeof(name), "www.flood%u.example", i);
+		for (k = 0; k < 2; k++) {
+			/* 50 new domains a second, a second answer set 5 s later */
+			flux_answer(&o, name, i / 50 + k * 5, 100000 + i * 20, 20);
+			if (fw_detector_observe(d, &o, &det) != 1)
+				continue;
+			assert_int_equal(fw_detector_pending(d, &det), 0);
+			if (det.decision == FW_AB_BLOCK)
+				block_at[blocks++] = o.ts_ns;
+			if (det.decision == FW_AB_RATE_LIMITED) {
+				limited++;
+				last_limited = i;
+				assert_non_null(strstr(det.detail, "alert only"));
+			}
+		}
+	}
+	/* no 60 s holds more than the limit */
+	for (i = FW_AB_DEFAULT_MAX_PER_MIN; i < blocks; i++)
+		assert_true(block_at[i] - block_at[i - FW_AB_DEFAULT_MAX_PER_MIN] >=
+			    FW_AB_RATE_WINDOW_NS);
+	assert_true(blocks >= FW_AB_DEFAULT_MAX_PER_MIN && blocks <= 2 * FW_AB_DEFAULT_MAX_PER_MIN);
+	assert_true(blocks + limited >= DOMAINS * 9 / 10);
+	assert_true(last_limited >= DOMAINS - 10); /* still scoring at the end */
+	keys = fw_domstate_count(fw_detector_state(d));
+	assert_true(keys >= DOMAINS);
+	/* what a key costs with its exact IP set full (docs/detection.md) */
+	assert_true((fw_domstate_mem_bytes(fw_detector_state(d)) - empty) / keys <= 2048);
+
+	flux_answer(&o, "www.after-the-flood.example", DOMAINS / 50 + 200, 900000, 40);
+	fw_detector_observe(d, &o, &det);
+	flux_answer(&o, "www.after-the-flood.example", DOMAINS / 50 + 205, 900000, 40);
+	assert_int_equal(fw_detector_observe(d, &o, &det), 1);
+	assert_int_equal(det.decision, FW_AB_BLOCK);
+	detector_free(d);
+}
+
+/*
+ * A random-subdomain flood of a million unique names in one minute:
+ * random labels under a victim's domain (wildcard answers), the same as
+ * NXDOMAIN, and random names under a wildcard public suffix, each a
+ * registered domain of its own. Five real flux domains answer among them
+ * every 15 s. The table stays within its bound, evicting, and the five
+ * are caught within the minute.
+ */
+static void random_subdomain_flood_leaves_real_flux_visible(void **state)
+{
+	struct fw_detector *d = detector(*state, NULL, 1000);
+	enum { NAMES = 1000000, FLUX = 5, PERIOD_S = 15 };
+	struct fw_domstate_params dp;
+	unsigned i, f, caught = 0;
+	struct tally t = {0};
+	char name[96], *qname;
+	struct fw_obs o;
+	uint64_t at_ns;
+	bool blocked[FLUX] = {0};
+
+	fw_domstate_params_default(&dp);
+	for (i = 0; i < NAMES; i++) {
+		at_ns = S(T0) + (uint64_t)i * 60000ull; /* 10^6 in 60 s */
+		switch (i % 5) {
+		case 0:
+		case 1:
+		case 2: /* water torture with a wildcard: two CDN addresses */
+			snprintf(name, sizeof(name), "%08x.victim-wt.example", rnd(1u << 30));
+			fw_obs_init(&o, name, at_ns);
+			fw_obs_add_addr(&o, "12.0.0.10", 300);
+			fw_obs_add_addr(&o, "12.0.0.11", 300);
+			break;
+		case 3: /* the same, NXDOMAIN */
+			snprintf(name, sizeof(name), "%08x.victim-nx.example", rnd(1u << 30));
+			fw_obs_init(&o, name, at_ns);
+			o.rcode = 3;
+			break;
+		default: /* a wildcard public suffix: each name its own registered domain */
+			snprintf(name, sizeof(name), "%08x.github.io", rnd(1u << 30));
+			fw_obs_init(&o, name, at_ns);
+			fw_obs_add_addr(&o, "13.0.0.153", 3600);
+			fw_obs_add_addr(&o, "13.0.1.153", 3600);
+			break;
+		}
+		feed_sparing(d, &o, "github.io", &t);
+		if (i % (NAMES / (60 / PERIOD_S)))
+			continue;
+		for (f = 0; f < FLUX; f++) { /* every 15 s: each flux domain's new answer */
+			snprintf(name, sizeof(name), "www.real-flux%u.example", f);
+			flux_answer(&o, name, 0, 50000 + f * 1000, 1000);
+			o.ts_ns = at_ns;
+			qname = strchr(name, '.') + 1;
+			memset(&t, 0, sizeof(t));
+			feed_sparing(d, &o, qname, &t);
+			if (t.n[FW_AB_BLOCK] && !blocked[f]) {
+				blocked[f] = true;
+				caught++;
+			}
+		}
+	}
+	assert_int_equal(caught, FLUX);
+	assert_true(fw_domstate_count(fw_detector_state(d)) <= dp.max_domains);
+	assert_true(fw_domstate_evictions(fw_detector_state(d)) > 0);
+	assert_true(fw_domstate_mem_bytes(fw_detector_state(d)) <= (size_t)dp.max_domains * 1024);
+	detector_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +478,8 @@ int main(void)
 	    cmocka_unit_test(borrowed_ns_host_never_condemns_its_owner),
 	    cmocka_unit_test(public_suffixes_are_never_blocked),
 	    cmocka_unit_test(names_no_rule_can_hold_are_refused),
+	    cmocka_unit_test(auto_block_flood_stays_within_the_rate_limit),
+	    cmocka_unit_test(random_subdomain_flood_leaves_real_flux_visible),
 	};
 
 	return cmocka_run_group_tests_name("attacks", tests, fw_world_setup, fw_world_teardown);

@@ -255,6 +255,38 @@ static void least_recently_seen_is_evicted(void **state)
 	fw_domstate_free(t);
 }
 
+/*
+ * A flood of names seen once evicts only names seen once: the keys seen
+ * again stay, and a key evicted once is known when it comes back.
+ */
+static void one_off_names_evict_each_other_not_returning_keys(void **state)
+{
+	struct fw_domstate *t = table(100, 3600, 32);
+	const char *a[] = {"192.0.2.1", NULL};
+	char name[32];
+	unsigned i;
+
+	feed(t, "steady.example", 0, 60, a);
+	feed(t, "steady.example", 10, 60, a);
+	feed(t, "once.example", 11, 60, a);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "r%u.flood.example", i);
+		feed(t, name, 12 + i / 100, 60, a);
+	}
+	assert_int_equal(fw_domstate_count(t), 100);
+	assert_int_equal(fw_domstate_evictions(t), 1000 + 2 - 100);
+	assert_int_equal(feed(t, "steady.example", 30, 60, a) & FW_DS_NEW_DOMAIN, 0);
+	/* once.example went with the flood, and is remembered as evicted */
+	assert_int_equal(feed(t, "once.example", 31, 60, a) & FW_DS_NEW_DOMAIN, FW_DS_NEW_DOMAIN);
+	for (i = 1000; i < 2000; i++) {
+		snprintf(name, sizeof(name), "r%u.flood.example", i);
+		feed(t, name, 32 + i / 100, 60, a);
+	}
+	assert_int_equal(feed(t, "once.example", 60, 60, a) & FW_DS_NEW_DOMAIN, 0);
+	assert_int_equal(feed(t, "steady.example", 60, 60, a) & FW_DS_NEW_DOMAIN, 0);
+	fw_domstate_free(t);
+}
+
 static void forget_and_bad_keys(void **state)
 {
 	struct fw_domstate *t = table(10, 3600, 32);
@@ -284,7 +316,7 @@ static void tag_stays_with_its_key(void **state)
 	feed(t, "www.example.org", 0, 60, a);
 	assert_int_equal(*fw_domstate_tag(t, "www.example.org"), 0);
 	*fw_domstate_tag(t, "www.example.org") = 5;
-	feed(t, "www.example.org", 1, 60, a);
+	feed(t, "www.example.org", 0, 60, a); /* the same second: still seen once */
 	assert_int_equal(*fw_domstate_tag(t, "www.example.org"), 5);
 	feed(t, "b.example", 2, 60, a);
 	feed(t, "c.example", 3, 60, a); /* evicts www.example.org, the least recent */
@@ -560,6 +592,7 @@ int main(void)
 	    cmocka_unit_test(expired_state_starts_over),
 	    cmocka_unit_test(ns_name_and_address_churn),
 	    cmocka_unit_test(least_recently_seen_is_evicted),
+	    cmocka_unit_test(one_off_names_evict_each_other_not_returning_keys),
 	    cmocka_unit_test(forget_and_bad_keys),
 	    cmocka_unit_test(tag_stays_with_its_key),
 	    cmocka_unit_test(an_ip_keeps_its_largest_ttl),
