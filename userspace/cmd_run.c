@@ -150,6 +150,20 @@ static void load_networks(struct daemon *d)
 	fclose(f);
 }
 
+static enum fw_refusal refusal_of(enum fw_ab_decision decision)
+{
+	switch (decision) {
+	case FW_AB_ALLOWLISTED:
+		return FW_REFUSAL_ALLOWLISTED;
+	case FW_AB_PROTECTED:
+		return FW_REFUSAL_PROTECTED;
+	case FW_AB_RATE_LIMITED:
+		return FW_REFUSAL_RATE_LIMITED;
+	default:
+		return FW_REFUSAL_UNBLOCKABLE;
+	}
+}
+
 static void act_on(struct daemon *d, const struct fw_detection *det)
 {
 	if (det->network)
@@ -170,6 +184,7 @@ static void act_on(struct daemon *d, const struct fw_detection *det)
 	case FW_AB_PROTECTED:
 	case FW_AB_RATE_LIMITED:
 	case FW_AB_UNBLOCKABLE:
+		d->m.refusals_total[refusal_of(det->decision)]++;
 		log_event(d, FW_EV_ALERT, det->domain, det->result.score, det->detail, 0);
 		break;
 	default:

@@ -181,6 +181,27 @@ static void render_counters(const struct fw_metrics *m, FILE *out)
 	}
 }
 
+static const char *const refusal_label[FW_REFUSAL_MAX] = {
+    [FW_REFUSAL_ALLOWLISTED] = "allowlisted",
+    [FW_REFUSAL_PROTECTED] = "protected",
+    [FW_REFUSAL_RATE_LIMITED] = "rate_limited",
+    [FW_REFUSAL_UNBLOCKABLE] = "unblockable",
+};
+
+/* A rate_limited refusal is the alert of an auto-block flood. */
+static void render_refusals(const struct fw_metrics *m, FILE *out)
+{
+	size_t k;
+
+	put_header(out, "fluxwall_auto_block_refusals_total", "counter",
+		   "Flux verdicts not turned into a block since the daemon started, by reason; "
+		   "each is also an alert event.");
+	for (k = 0; k < FW_REFUSAL_MAX; k++) {
+		put_labelled(out, "fluxwall_auto_block_refusals_total", "reason", refusal_label[k]);
+		fprintf(out, " %" PRIu64 "\n", m->refusals_total[k]);
+	}
+}
+
 static void render_lists(const struct fw_metrics *m, FILE *out)
 {
 	size_t k;
@@ -200,6 +221,7 @@ static void render_lists(const struct fw_metrics *m, FILE *out)
 	put_header(out, "fluxwall_expiries_total", "counter",
 		   "Auto entries removed at expiry since the daemon started.");
 	fprintf(out, "fluxwall_expiries_total %" PRIu64 "\n", m->expiries_total);
+	render_refusals(m, out);
 }
 
 static void render_latency(const struct fw_latency_hist *h, FILE *out)

@@ -32,6 +32,10 @@ static void sample_metrics(struct fw_metrics *m)
 	m->tracked_domains = 12345;
 	m->auto_blocks_total = 9;
 	m->expiries_total = 4;
+	m->refusals_total[FW_REFUSAL_ALLOWLISTED] = 1;
+	m->refusals_total[FW_REFUSAL_PROTECTED] = 2;
+	m->refusals_total[FW_REFUSAL_RATE_LIMITED] = 5000;
+	m->refusals_total[FW_REFUSAL_UNBLOCKABLE] = 3;
 	fw_latency_observe(&m->scorer_latency, 0.0002);
 	fw_latency_observe(&m->scorer_latency, 0.003);
 	fw_latency_observe(&m->scorer_latency, 20);
@@ -125,6 +129,13 @@ static const char expected_text[] =
     "# HELP fluxwall_expiries_total Auto entries removed at expiry since the daemon started.\n"
     "# TYPE fluxwall_expiries_total counter\n"
     "fluxwall_expiries_total 4\n"
+    "# HELP fluxwall_auto_block_refusals_total Flux verdicts not turned into a block since the "
+    "daemon started, by reason; each is also an alert event.\n"
+    "# TYPE fluxwall_auto_block_refusals_total counter\n"
+    "fluxwall_auto_block_refusals_total{reason=\"allowlisted\"} 1\n"
+    "fluxwall_auto_block_refusals_total{reason=\"protected\"} 2\n"
+    "fluxwall_auto_block_refusals_total{reason=\"rate_limited\"} 5000\n"
+    "fluxwall_auto_block_refusals_total{reason=\"unblockable\"} 3\n"
     "# HELP fluxwall_scorer_duration_seconds Time the scorer took per scoring run.\n"
     "# TYPE fluxwall_scorer_duration_seconds histogram\n"
     "fluxwall_scorer_duration_seconds_bucket{le=\"1e-05\"} 0\n"
