@@ -138,24 +138,6 @@ static uint64_t expiry_from(const struct fw_autoblock *ab, uint64_t now_ns)
 }
 
 /*
- * Whether a block rule can hold the name as it is: the lists keep
- * canonical letters, digits, '-' and '_' (a zone can send any byte), and
- * a '*' label would be a wildcard in an RPZ export.
- */
-static bool host_name(const char *name, char *why, size_t whylen)
-{
-	struct fw_name n;
-
-	if (fw_name_parse(name, &n, why, whylen))
-		return false;
-	if (strchr(name, '*') || strcmp(n.text, name)) {
-		snprintf(why, whylen, "a '*' label or capitals");
-		return false;
-	}
-	return true;
-}
-
-/*
  * The never-block rules; a refused name also loses any auto entry it had.
  * The detail names the domain in printable form: it may be hostile bytes.
  */
@@ -164,7 +146,7 @@ static bool refused(struct fw_autoblock *ab, const char *domain, struct fw_ab_ve
 	struct ab_entry *e = find(ab, domain);
 	char which[256], why[200];
 
-	if (!host_name(domain, why, sizeof(why))) {
+	if (fw_name_check_host(domain, why, sizeof(why))) {
 		v->decision = FW_AB_UNBLOCKABLE;
 		snprintf(v->detail, sizeof(v->detail),
 			 "a domain of %zu bytes is not a host name (%s): not auto-blocked",

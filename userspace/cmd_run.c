@@ -25,6 +25,7 @@
 #include "eventlog.h"
 #include "explain.h"
 #include "metrics.h"
+#include "printable.h"
 #include "sample_decode.h"
 
 static volatile sig_atomic_t stop_requested, reopen_requested;
@@ -277,10 +278,11 @@ static void write_textfile(struct daemon *d)
 static void explain_reply(struct daemon *d, const char *name, int json, FILE *out)
 {
 	char *text = fw_detector_explain_string(d->det, name, clock_ns(CLOCK_REALTIME), json);
+	char shown[FW_PRINTABLE_MAX];
 
 	if (!text) {
 		fprintf(out, "ERR '%s' is not tracked: no response for it was seen in the window\n",
-			name);
+			fw_printable(name, shown, sizeof(shown)));
 		return;
 	}
 	fprintf(out, "%s%s", text, json ? "\n" : "");
@@ -289,6 +291,7 @@ static void explain_reply(struct daemon *d, const char *name, int json, FILE *ou
 
 static void ctl_handler(const char *req, FILE *out, void *ctx)
 {
+	char text[FW_PRINTABLE_MAX];
 	struct daemon *d = ctx;
 	unsigned i;
 
@@ -306,7 +309,8 @@ static void ctl_handler(const char *req, FILE *out, void *ctx)
 			(unsigned long long)d->m.auto_blocks_total,
 			(unsigned long long)d->m.expiries_total);
 		for (i = 0; i < d->m.top_count; i++)
-			fprintf(out, "%.2f %s\n", d->m.top[i].score, d->m.top[i].name);
+			fprintf(out, "%.2f %s\n", d->m.top[i].score,
+				fw_printable(d->m.top[i].name, text, sizeof(text)));
 	} else {
 		fprintf(out, "ERR unknown request\n");
 	}

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "printable.h"
 #include "textfile.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -247,6 +248,7 @@ static void render_latency(const struct fw_latency_hist *h, FILE *out)
 static void render_top(const struct fw_metrics *m, FILE *out)
 {
 	unsigned n = m->top_count < FW_TOP_N ? m->top_count : FW_TOP_N;
+	char text[FW_PRINTABLE_MAX];
 	unsigned i;
 
 	if (!n)
@@ -255,7 +257,8 @@ static void render_top(const struct fw_metrics *m, FILE *out)
 		   "Highest current flux scores; rank 1 is the highest.");
 	for (i = 0; i < n; i++) {
 		fprintf(out, "fluxwall_top_domain_score{rank=\"%u\",name=\"", i + 1);
-		fw_prom_escape_label(out, m->top[i].name);
+		/* label values must be UTF-8: a name may be any bytes */
+		fw_prom_escape_label(out, fw_printable(m->top[i].name, text, sizeof(text)));
 		fputs("\"} ", out);
 		put_float(out, m->top[i].score);
 		putc('\n', out);

@@ -285,6 +285,34 @@ static void test_label_escaping(void **state)
 	free(text);
 }
 
+/*
+ * A top domain's name may be any bytes; label values must be UTF-8 on one
+ * line, or node-exporter drops the whole file: the name is written in
+ * presentation form, then escaped as a label.
+ */
+static void test_hostile_top_name_keeps_the_file_valid(void **state)
+{
+	struct fw_metrics m;
+	const char *line;
+	char *text;
+
+	memset(&m, 0, sizeof(m));
+	m.top_count = 1;
+	strcpy(m.top[0].name, "a\"b\\c\n\x1b[31m\xff.evil");
+	m.top[0].score = 99;
+	text = render(&m);
+	line = strstr(text, "fluxwall_top_domain_score{");
+	assert_non_null(line);
+	assert_int_equal(strncmp(line,
+				 "fluxwall_top_domain_score{rank=\"1\",name=\"a\\\"b\\\\092c"
+				 "\\\\010\\\\027[31m\\\\255.evil\"} 99\n",
+				 strlen(line) - strlen(strchr(line, '\n')) + 1),
+			 0);
+	for (line = text; *line; line++)
+		assert_true(*line == '\n' || (*line >= 0x20 && *line < 0x7f));
+	free(text);
+}
+
 static void test_no_top_family_without_scores(void **state)
 {
 	struct fw_metrics m;
@@ -414,6 +442,7 @@ int main(void)
 	    cmocka_unit_test(test_families_are_contiguous_and_declared),
 	    cmocka_unit_test(test_histogram_is_cumulative),
 	    cmocka_unit_test(test_label_escaping),
+	    cmocka_unit_test(test_hostile_top_name_keeps_the_file_valid),
 	    cmocka_unit_test(test_no_top_family_without_scores),
 	    cmocka_unit_test(test_top_n_is_bounded),
 	    cmocka_unit_test(test_atomic_write),
