@@ -1287,7 +1287,7 @@ static void group_add(struct fw_ev_group *g, uint32_t *n, uint32_t asn, const ch
 	if (i == *n) {
 		memset(&g[i], 0, sizeof(g[i]));
 		g[i].asn = asn;
-		memcpy(g[i].country, cc, 3);
+		memcpy(g[i].country, cc, strnlen(cc, sizeof(g[i].country) - 1));
 		g[i].first_seen_s = ip->first_seen_s;
 		(*n)++;
 	}
