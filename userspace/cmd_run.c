@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "printable.h"
 #include "sample_decode.h"
+#include "top_scores.h"
 
 static volatile sig_atomic_t stop_requested, reopen_requested;
 
@@ -48,6 +49,7 @@ struct daemon {
 	struct fw_eventlog *log;
 	struct fw_daemon_lists lists;
 	struct fw_metrics m;
+	struct fw_top_scores top;
 	int samples_fd, ctl_fd;
 	int64_t mono_to_real_ns;
 	uint64_t samples, decode_errors;
@@ -213,6 +215,8 @@ static int on_sample(void *ctx, void *data, size_t size)
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	if (fw_detector_observe(d->det, &obs, &det) == 1)
 		act_on(d, &det);
+	if (det.domain[0])
+		fw_top_offer(&d->top, det.domain, det.result.score);
 	while (fw_detector_pending(d->det, &det))
 		act_on(d, &det);
 	fw_latency_observe(&d->m.scorer_latency, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
@@ -228,26 +232,16 @@ static void expire_one(const char *name, void *ctx)
 	log_event(d, FW_EV_EXPIRY, name, NAN, "no flux seen for the expiry period", 0);
 }
 
-/* Highest scores among tracked domains, for the top-N gauge and `fluxwall top`. */
-static int collect_top(const char *key, void *ctx)
+/* A top candidate's score now, as `explain` gives it; -1 when no longer tracked. */
+static double rescore(const char *name, void *ctx)
 {
 	struct daemon *d = ctx;
 	struct fw_score_result r;
 	struct fw_features f;
-	unsigned i, n = d->m.top_count;
 
-	if (fw_detector_explain(d->det, key, clock_ns(CLOCK_REALTIME), &f, &r, NULL))
-		return 0;
-	for (i = n; i > 0 && d->m.top[i - 1].score < r.score; i--)
-		if (i < FW_TOP_N)
-			d->m.top[i] = d->m.top[i - 1];
-	if (i < FW_TOP_N) {
-		snprintf(d->m.top[i].name, sizeof(d->m.top[i].name), "%s", key);
-		d->m.top[i].score = r.score;
-		if (n < FW_TOP_N)
-			d->m.top_count++;
-	}
-	return 0;
+	if (fw_detector_explain(d->det, name, clock_ns(CLOCK_REALTIME), &f, &r, NULL))
+		return -1;
+	return r.score;
 }
 
 static void refresh_metrics(struct daemon *d)
@@ -259,8 +253,7 @@ static void refresh_metrics(struct daemon *d)
 		fw_maps_read_counters(&maps, d->m.counters);
 		fw_maps_close(&maps);
 	}
-	d->m.top_count = 0;
-	fw_domstate_foreach(fw_detector_state(d->det), collect_top, d);
+	d->m.top_count = fw_top_read(&d->top, rescore, d, d->m.top, FW_TOP_N);
 	d->m.tracked_domains = fw_domstate_count(fw_detector_state(d->det));
 	fw_daemon_lists_metrics(&d->lists, &d->m);
 }

@@ -1348,15 +1348,3 @@ size_t fw_domstate_mem_bytes(const struct fw_domstate *t)
 {
 	return sizeof(*t) + fw_ntab_bytes(&t->tab) + t->mem + fw_recent_bytes(t->evicted);
 }
-
-void fw_domstate_foreach(const struct fw_domstate *t, int (*fn)(const char *key, void *ctx),
-			 void *ctx)
-{
-	const struct dom *d;
-	int s;
-
-	for (s = SEG_MAIN; s >= SEG_PROBATION; s--)
-		for (d = t->seg[s].head; d; d = d->lru_next)
-			if (fn(d->name, ctx))
-				return;
-}

@@ -192,12 +192,5 @@ uint64_t fw_domstate_evictions(const struct fw_domstate *t);
 /* Bytes held by the table, allocator overhead included. */
 size_t fw_domstate_mem_bytes(const struct fw_domstate *t);
 
-/*
- * Visit every tracked key until fn returns non-zero: the keys seen again
- * first, then those seen once, the most recent first in each. The table
- * must not change during the walk.
- */
-void fw_domstate_foreach(const struct fw_domstate *t, int (*fn)(const char *key, void *ctx),
-			 void *ctx);
 
 #endif /* FW_DOMAIN_STATE_H */

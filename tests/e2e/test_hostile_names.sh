@@ -11,9 +11,9 @@
 # on the veth with the real geo databases. Four rounds of fresh bots from
 # consumer ISPs on five continents, one second apart, for:
 #   - a hostile host name under a plain domain (hostile-sub.example),
-#     which gets blocked: the name is a key of its own, shown by top;
+#     which gets blocked: the name is a key of its own, `explain` shows it;
 #   - a hostile registered domain, which no block rule can hold: refused
-#     as unblockable, an alert;
+#     as unblockable, an alert, and a top domain;
 #   - a hostile NS name with churning glue;
 #   - then a plain flux domain, which must still be blocked: a refused
 #     name must not stop later auto-blocks.
@@ -120,8 +120,8 @@ check_eq "the RPZ export is printable ASCII" 0 "$(LC_ALL=C grep -c '[^[:print:]]
 PROM=$TEXTFILE_DIR/fluxwall.prom
 check "fluxwall.prom was written" test -s "$PROM"
 check_eq "fluxwall.prom is printable ASCII" 0 "$(LC_ALL=C grep -c '[^[:print:]]' "$PROM" || true)"
-check "the hostile qname is a top name, in presentation form" \
-	has 'name="x\\027[2j\\027[31m\"q\\092u\\032.hostile-sub.example"}' "$(cat "$PROM")"
+check "the hostile registered domain is a top name, in presentation form" \
+	has 'name="ev\"il\\010\\255.example"}' "$(cat "$PROM")"
 check_gt "the refusal is counted" \
 	"$(awk '$1 == "fluxwall_auto_block_refusals_total{reason=\"unblockable\"}" { print $2 }' "$PROM")" 0
 PORT=$((20000 + RANDOM % 20000))
@@ -141,8 +141,8 @@ check_gt "... and serves the top scores, hostile names included" \
 # --- top and explain on the terminal ---------------------------------------------------------
 # `top` clears the screen with one escape sequence of its own; nothing else.
 top=$(lab_fw top </dev/null | LC_ALL=C sed 's/^\x1b\[H\x1b\[2J//')
-check "fluxwall top lists the hostile names in presentation form" \
-	has 'x\027[2j\027[31m"q\092u\032.hostile-sub.example' "$top"
+check "fluxwall top lists the hostile domain in presentation form" \
+	has 'ev"il\010\255.example' "$top"
 check_eq "fluxwall top writes no control byte" 0 \
 	"$(LC_ALL=C grep -c '[^[:print:]]' <<<"$top" || true)"
 # typed with a capital and a trailing dot, as an operator may
@@ -153,8 +153,6 @@ check_eq "explain writes no control byte" 0 "$(LC_ALL=C grep -c '[^[:print:]]' <
 unknown=$(lab_fw explain $'not\e[31m.tracked.example' 2>&1 || true)
 check "explain of a name not tracked says so" has 'not\027[31m.tracked.example' "$unknown"
 check_eq "... without a control byte" 0 "$(LC_ALL=C grep -c '[^[:print:]]' <<<"$unknown" || true)"
-ns=$(lab_fw top </dev/null | grep -c 'pwned' || true)
-check_gt "the hostile NS host's key is escaped too" "$ns" 0
 
 # --- the daemon ------------------------------------------------------------------------------
 flux_daemon_stop INT
