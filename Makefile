@@ -124,6 +124,12 @@ eval: deps
 	$(MAKE) all $(TOOL_BIN)
 	./scripts/eval.sh
 
+# Not part of make test: ten minutes (SOAK_SECONDS) of lab traffic.
+soak: deps
+	./scripts/fetch-geo.sh
+	$(MAKE) all $(TOOL_BIN)
+	./scripts/soak.sh
+
 install: all
 	install -D -m 0755 $(BUILD)/fluxwall $(DESTDIR)$(PREFIX)/sbin/fluxwall
 	install -D -m 0644 docs/fluxwall.8 $(DESTDIR)$(PREFIX)/share/man/man8/fluxwall.8
