@@ -6,6 +6,7 @@ set -eu
 PKGS="clang llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev
 libmaxminddb-dev mmdb-bin libmaxmind-db-writer-perl libcmocka-dev libpsl-dev publicsuffix
 libpcap-dev libldns-dev tcpdump iproute2 ethtool jq python3 knot knot-dnsutils unbound prometheus-node-exporter curl
+valgrind
 linux-libc-dev"
 
 missing=""

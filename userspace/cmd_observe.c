@@ -55,9 +55,21 @@ int cmd_stats(struct fw_opts *o, int argc, char **argv)
 	return local_metrics(o, o->json);
 }
 
+/* Names are tracked as responses carry them: ASCII lowercase, no trailing dot. */
+static void canonical(const char *in, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < len; i++)
+		out[i] = in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] - 'A' + 'a') : in[i];
+	out[i] = '\0';
+	if (i > 1 && out[i - 1] == '.')
+		out[i - 1] = '\0';
+}
+
 int cmd_explain(struct fw_opts *o, int argc, char **argv)
 {
-	char sock[4200], req[512];
+	char sock[4200], req[512], name[300];
 	char *reply = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -68,7 +80,8 @@ int cmd_explain(struct fw_opts *o, int argc, char **argv)
 		return 1;
 	}
 	socket_path(o, sock, sizeof(sock));
-	snprintf(req, sizeof(req), "%s %s", o->json ? "explain-json" : "explain", argv[0]);
+	canonical(argv[0], name, sizeof(name));
+	snprintf(req, sizeof(req), "%s %s", o->json ? "explain-json" : "explain", name);
 	mem = open_memstream(&reply, &len);
 	if (!mem)
 		return 1;
@@ -91,9 +104,30 @@ int cmd_explain(struct fw_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The daemon writes names in presentation form; whatever it sends, no
+ * control byte of it reaches the terminal but the line breaks.
+ */
+static int print_reply(const char *sock, const char *req)
+{
+	char *reply = NULL, *p;
+	size_t len = 0;
+	FILE *mem = open_memstream(&reply, &len);
+	int ret;
+
+	if (!mem)
+		return -1;
+	ret = fw_ctl_request(sock, req, mem);
+	fclose(mem);
+	for (p = reply; !ret && p && *p; p++)
+		putchar((unsigned char)*p < ' ' && *p != '\n' ? '?' : *p == 0x7f ? '?' : *p);
+	free(reply);
+	return ret;
+}
+
 static int key_pressed_q(int wait_ms)
 {
-	struct pollfd p = { .fd = 0, .events = POLLIN };
+	struct pollfd p = {.fd = 0, .events = POLLIN};
 	char c;
 
 	if (poll(&p, 1, wait_ms) == 1 && read(0, &c, 1) == 1)
@@ -121,7 +155,7 @@ int cmd_top(struct fw_opts *o, int argc, char **argv)
 	}
 	for (;;) {
 		printf("\033[H\033[2Jfluxwall top   (q quits)   %s\n\nSCORE  DOMAIN\n", sock);
-		if (fw_ctl_request(sock, "top", stdout)) {
+		if (print_reply(sock, "top")) {
 			printf("\nno daemon answers; start 'fluxwall run'\n");
 			ret = 1;
 			break;

@@ -29,7 +29,9 @@
 #include "iface_watch.h"
 #include "log_limit.h"
 #include "metrics.h"
+#include "printable.h"
 #include "sample_decode.h"
+#include "top_scores.h"
 
 static volatile sig_atomic_t stop_requested, reopen_requested;
 
@@ -51,6 +53,7 @@ struct daemon {
 	struct fw_eventlog *log;
 	struct fw_daemon_lists lists;
 	struct fw_metrics m;
+	struct fw_top_scores top;
 	int samples_fd;
 	struct fw_ctl ctl;
 	int64_t mono_to_real_ns;
@@ -215,6 +218,20 @@ static void load_networks(struct daemon *d)
 	fclose(f);
 }
 
+static enum fw_refusal refusal_of(enum fw_ab_decision decision)
+{
+	switch (decision) {
+	case FW_AB_ALLOWLISTED:
+		return FW_REFUSAL_ALLOWLISTED;
+	case FW_AB_PROTECTED:
+		return FW_REFUSAL_PROTECTED;
+	case FW_AB_RATE_LIMITED:
+		return FW_REFUSAL_RATE_LIMITED;
+	default:
+		return FW_REFUSAL_UNBLOCKABLE;
+	}
+}
+
 static void act_on(struct daemon *d, const struct fw_detection *det)
 {
 	if (det->network)
@@ -234,6 +251,8 @@ static void act_on(struct daemon *d, const struct fw_detection *det)
 	case FW_AB_ALLOWLISTED:
 	case FW_AB_PROTECTED:
 	case FW_AB_RATE_LIMITED:
+	case FW_AB_UNBLOCKABLE:
+		d->m.refusals_total[refusal_of(det->decision)]++;
 		log_event(d, FW_EV_ALERT, det->domain, det->result.score, det->detail, 0);
 		break;
 	default:
@@ -261,6 +280,8 @@ static int on_sample(void *ctx, void *data, size_t size)
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	if (fw_detector_observe(d->det, &obs, &det) == 1)
 		act_on(d, &det);
+	if (det.domain[0])
+		fw_top_offer(&d->top, det.domain, det.result.score);
 	while (fw_detector_pending(d->det, &det))
 		act_on(d, &det);
 	fw_latency_observe(&d->m.scorer_latency, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
@@ -276,26 +297,16 @@ static void expire_one(const char *name, void *ctx)
 	log_event(d, FW_EV_EXPIRY, name, NAN, "no flux seen for the expiry period", 0);
 }
 
-/* Highest scores among tracked domains, for the top-N gauge and `fluxwall top`. */
-static int collect_top(const char *key, void *ctx)
+/* A top candidate's score now, as `explain` gives it; -1 when no longer tracked. */
+static double rescore(const char *name, void *ctx)
 {
 	struct daemon *d = ctx;
 	struct fw_score_result r;
 	struct fw_features f;
-	unsigned i, n = d->m.top_count;
 
-	if (fw_detector_explain(d->det, key, clock_ns(CLOCK_REALTIME), &f, &r, NULL))
-		return 0;
-	for (i = n; i > 0 && d->m.top[i - 1].score < r.score; i--)
-		if (i < FW_TOP_N)
-			d->m.top[i] = d->m.top[i - 1];
-	if (i < FW_TOP_N) {
-		snprintf(d->m.top[i].name, sizeof(d->m.top[i].name), "%s", key);
-		d->m.top[i].score = r.score;
-		if (n < FW_TOP_N)
-			d->m.top_count++;
-	}
-	return 0;
+	if (fw_detector_explain(d->det, name, clock_ns(CLOCK_REALTIME), &f, &r, NULL))
+		return -1;
+	return r.score;
 }
 
 static void refresh_metrics(struct daemon *d)
@@ -307,8 +318,7 @@ static void refresh_metrics(struct daemon *d)
 		fw_maps_read_counters(&maps, d->m.counters);
 		fw_maps_close(&maps);
 	}
-	d->m.top_count = 0;
-	fw_domstate_foreach(fw_detector_state(d->det), collect_top, d);
+	d->m.top_count = fw_top_read(&d->top, rescore, d, d->m.top, FW_TOP_N);
 	d->m.tracked_domains = fw_domstate_count(fw_detector_state(d->det));
 	fw_daemon_lists_metrics(&d->lists, &d->m);
 }
@@ -330,10 +340,11 @@ static void write_textfile(struct daemon *d)
 static void explain_reply(struct daemon *d, const char *name, int json, FILE *out)
 {
 	char *text = fw_detector_explain_string(d->det, name, clock_ns(CLOCK_REALTIME), json);
+	char shown[FW_PRINTABLE_MAX];
 
 	if (!text) {
 		fprintf(out, "ERR '%s' is not tracked: no response for it was seen in the window\n",
-			name);
+			fw_printable(name, shown, sizeof(shown)));
 		return;
 	}
 	fprintf(out, "%s%s", text, json ? "\n" : "");
@@ -342,6 +353,7 @@ static void explain_reply(struct daemon *d, const char *name, int json, FILE *ou
 
 static void ctl_handler(const char *req, FILE *out, void *ctx)
 {
+	char text[FW_PRINTABLE_MAX];
 	struct daemon *d = ctx;
 	unsigned i;
 
@@ -359,7 +371,8 @@ static void ctl_handler(const char *req, FILE *out, void *ctx)
 			(unsigned long long)d->m.auto_blocks_total,
 			(unsigned long long)d->m.expiries_total);
 		for (i = 0; i < d->m.top_count; i++)
-			fprintf(out, "%.2f %s\n", d->m.top[i].score, d->m.top[i].name);
+			fprintf(out, "%.2f %s\n", d->m.top[i].score,
+				fw_printable(d->m.top[i].name, text, sizeof(text)));
 	} else {
 		fprintf(out, "ERR unknown request\n");
 	}

@@ -76,7 +76,7 @@ struct fw_detector *fw_detector_new(const struct fw_detector_params *p, struct f
 		d->prot = fw_protected_new();
 	if (!d->prot)
 		goto fail;
-	d->ab = fw_autoblock_new(&p->ab, allowed, allowed_ctx, d->prot, err, errlen);
+	d->ab = fw_autoblock_new(&p->ab, allowed, allowed_ctx, d->prot, d->psl, err, errlen);
 	if (!d->ab)
 		goto fail;
 	return d;
@@ -163,16 +163,20 @@ static const char *observed_regdomain(struct fw_detector *d, const char *name, c
 }
 
 /*
- * Track each NS host of the response under its own name, with the glue
- * that gives its addresses, as a direct lookup of the host would.
+ * Track each NS host of the response under its NS key, with the glue that
+ * gives its addresses: any zone can name any host with any glue, so that
+ * is kept apart from what the host's own name answers.
  */
 static void observe_ns_hosts(struct fw_detector *d, const struct fw_obs *obs)
 {
 	struct fw_obs *h = &d->scratch;
+	char key[FW_OBS_NAME_MAX + 1];
 	uint8_t i, g;
 
 	for (i = 0; i < obs->n_ns && i < FW_OBS_MAX_NS; i++) {
-		fw_obs_init(h, obs->ns[i].name, obs->ts_ns);
+		if (fw_domstate_ns_key(obs->ns[i].name, key, sizeof(key)))
+			continue;
+		fw_obs_init(h, key, obs->ts_ns);
 		for (g = 0; g < obs->n_glue && g < FW_OBS_MAX_GLUE; g++) {
 			if (obs->glue_ns[g] != i)
 				continue;
@@ -401,6 +405,9 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	out->domain[0] = '\0';
 	out->network = 0;
 	d->n_pending = 0;
+	/* NXDOMAIN, NODATA: nothing to score, and no key for a flood of them */
+	if (!obs->n_addrs && !obs->n_ns && !obs->n_glue)
+		return 0;
 	observe_ns_hosts(d, obs);
 	/* A name escaped past a key's length is still scored by its domain. */
 	seen_name = strnlen(obs->qname, FW_DS_KEY_MAX + 1) > FW_DS_KEY_MAX

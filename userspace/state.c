@@ -21,6 +21,7 @@
 
 #include "state.h"
 #include "dns_name.h"
+#include "printable.h"
 
 #define STATE_MAGIC "# fluxwall state v1"
 
@@ -396,6 +397,7 @@ static void write_entry(FILE *f, const struct fw_entry *e)
 /* What read_state_file() refuses must not be written: the next start would fail. */
 static int entry_writable(const struct fw_entry *e, char *err, size_t errlen)
 {
+	char text[FW_PRINTABLE_MAX];
 	const char *bad = !e->source[0]			 ? "an empty source"
 			  : strpbrk(e->source, "\t\n") ? "a tab or line break in its source"
 			  : strpbrk(e->reason, "\t\n") ? "a tab or line break in its reason"
@@ -404,7 +406,7 @@ static int entry_writable(const struct fw_entry *e, char *err, size_t errlen)
 
 	if (bad)
 		snprintf(err, errlen, "the entry for %s has %s; the state file was not changed",
-			 e->name, bad);
+			 fw_printable(e->name, text, sizeof(text)), bad);
 	return !bad;
 }
 

@@ -187,6 +187,20 @@ void pb_dns_rr_aaaa(struct pb_dns *m, uint16_t name_off, uint32_t ttl, const cha
 	pb_dns_put(m, a, sizeof(a));
 }
 
+size_t pb_dns_rr_ns(struct pb_dns *m, uint16_t owner_off, uint32_t ttl, const char *name)
+{
+	size_t len_at, start;
+
+	rr_head(m, owner_off, PB_TYPE_NS, ttl, 0);
+	len_at = m->len - 2;
+	start = pb_dns_name(m, name);
+	if (!m->overflow) {
+		m->buf[len_at] = (uint8_t)((m->len - start) >> 8);
+		m->buf[len_at + 1] = (uint8_t)(m->len - start);
+	}
+	return start;
+}
+
 void pb_dns_opt(struct pb_dns *m, uint16_t udp_size)
 {
 	pb_dns_u8(m, 0);	    /* root owner */

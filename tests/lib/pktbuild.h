@@ -30,6 +30,7 @@
 #define PB_DNS_RCODE(x)	   ((x) & 0xf)
 #define PB_DNS_NXDOMAIN	   3
 #define PB_TYPE_A	   1
+#define PB_TYPE_NS	   2
 #define PB_TYPE_AAAA	   28
 #define PB_TYPE_OPT	   41
 #define PB_CLASS_IN	   1
@@ -64,6 +65,11 @@ void pb_dns_question(struct pb_dns *m, const char *name, uint16_t qtype, uint16_
 /* Append A / AAAA answers whose owner is a pointer to name_off. */
 void pb_dns_rr_a(struct pb_dns *m, uint16_t name_off, uint32_t ttl, const char *addr);
 void pb_dns_rr_aaaa(struct pb_dns *m, uint16_t name_off, uint32_t ttl, const char *addr);
+/*
+ * Append an NS record whose owner is a pointer to owner_off and whose data
+ * is name, uncompressed. Returns the offset of that name, for glue.
+ */
+size_t pb_dns_rr_ns(struct pb_dns *m, uint16_t owner_off, uint32_t ttl, const char *name);
 /* Append an EDNS OPT record (root owner) with no options. */
 void pb_dns_opt(struct pb_dns *m, uint16_t udp_size);
 
