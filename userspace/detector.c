@@ -188,6 +188,20 @@ static void observe_ns_hosts(struct fw_detector *d, const struct fw_obs *obs)
 	}
 }
 
+/*
+ * A direct lookup of a known NS host counts for its NS key too, so the
+ * host's churn comes from its glue and from its own answers; the glue,
+ * which any zone may send for any host, still never counts for the name.
+ */
+static void observe_ns_host_lookup(struct fw_detector *d, const struct fw_obs *obs)
+{
+	char key[FW_OBS_NAME_MAX + 1];
+
+	if (obs->n_addrs && !fw_domstate_ns_key(obs->qname, key, sizeof(key)) &&
+	    fw_domstate_tag(d->ds, key))
+		fw_domstate_observe(d->ds, key, obs, d->geo);
+}
+
 static void net_key(uint32_t id, char *buf, size_t len)
 {
 	snprintf(buf, len, "network#%u", id);
@@ -415,6 +429,8 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 			: fw_domstate_observe(d->ds, obs->qname, obs, d->geo);
 	if (seen_name < 0)
 		return -1;
+	if (seen_name & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS))
+		observe_ns_host_lookup(d, obs);
 	domain = observed_regdomain(d, obs->qname, buf, sizeof(buf));
 	if (strcmp(domain, obs->qname)) {
 		seen_domain = fw_domstate_observe(d->ds, domain, obs, d->geo);
