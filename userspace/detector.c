@@ -331,6 +331,7 @@ static bool observe_network(struct fw_detector *d, const char *domain, const str
 	uint32_t *home = fw_domstate_network(d->ds, domain);
 	struct fw_net_join j = {.id = 0};
 	bool news = false;
+	uint32_t ns_net;
 
 	memset(nv, 0, sizeof(*nv));
 	if (obs->n_addrs && !fw_netidx_join(d->idx, domain, obs, home ? *home : 0, now_s, &j) &&
@@ -341,9 +342,10 @@ static bool observe_network(struct fw_detector *d, const char *domain, const str
 			news = judge_network(d, obs, &j, nv);
 		nv->flux = fw_netidx_is_flux(d->idx, j.id, now_s);
 	}
-	if (!nv->flux && (j.id = ns_flux_network(d, obs, now_s))) {
+	ns_net = nv->flux ? 0 : ns_flux_network(d, obs, now_s);
+	if (ns_net) {
 		memset(nv, 0, sizeof(*nv));
-		nv->id = j.id;
+		nv->id = ns_net;
 		nv->flux = nv->was_flux = nv->via_ns = true;
 		news = true;
 	}
@@ -392,8 +394,7 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	char buf[256], key[32];
 	const char *domain, *scored;
 	int seen_name, seen_domain = 0;
-	bool net_news;
-	bool own, inherit;
+	bool net_news, own, inherit;
 
 	/* most samples bring nothing new: clear only what tells "no decision" */
 	out->decision = FW_AB_NONE;

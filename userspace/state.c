@@ -457,6 +457,19 @@ static int replace_file(const char *tmp, const char *path)
 	return fsync_dir_of(path);
 }
 
+/* A failed write names the file, the cause and what to do about it. */
+static void write_error(const struct fw_state *st, const char *what, int e, char *err,
+			size_t errlen)
+{
+	const char *fix = "check the state directory (--state-dir)";
+
+	if (e == ENOSPC || e == EDQUOT)
+		fix = "free space on the file system of the state directory and try again";
+	else if (e == EROFS || e == EACCES || e == EPERM)
+		fix = "make the state directory writable or set another with --state-dir";
+	snprintf(err, errlen, "cannot %s %s: %s; %s", what, st->path, strerror(e), fix);
+}
+
 int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
 {
 	char tmp[4200];
@@ -470,7 +483,7 @@ int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", st->path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		write_error(st, "write", errno, err, errlen);
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -481,14 +494,14 @@ int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
 		write_entry(f, &st->e[i]);
 	fprintf(f, "# end %zu\n", st->n);
 	if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		write_error(st, "write", errno ? errno : EIO, err, errlen);
 		fclose(f);
 		unlink(tmp);
 		return -1;
 	}
 	fclose(f);
 	if (replace_file(tmp, st->path)) {
-		snprintf(err, errlen, "cannot replace %s: %s", st->path, strerror(errno));
+		write_error(st, "replace", errno, err, errlen);
 		unlink(tmp);
 		return -1;
 	}
