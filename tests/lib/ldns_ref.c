@@ -192,8 +192,10 @@ int lr_parse(const uint8_t *msg, size_t len, struct lr_msg *out, char *why, size
 	if (st != LDNS_STATUS_OK)
 		return fail(why, whylen, "ldns: %s", ldns_get_errorstr_by_id(st));
 	ldns_pkt_free(pkt);
-	if (lr_question(msg, len, out))
-		return fail(why, whylen, "no question");
+	if (lr_question(msg, len, out) && out->qdcount)
+		return fail(why, whylen, "ldns cannot read the question it accepted");
+	if (!out->qdcount)
+		out->question_end = 12;
 	return walk_records(msg, len, out, why, whylen);
 }
 

@@ -54,8 +54,8 @@ struct lr_msg {
 
 /*
  * Parse a whole message with ldns_wire2pkt and record where each record
- * ends. Returns 0, or -1 when ldns refuses the message (why names the ldns
- * status) or it holds no question.
+ * ends. Returns 0 (with qname "" when QDCOUNT is 0), or -1 when ldns
+ * refuses the message (why names the ldns status).
  */
 int lr_parse(const uint8_t *msg, size_t len, struct lr_msg *out, char *why, size_t whylen);
 

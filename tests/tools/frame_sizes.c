@@ -37,7 +37,7 @@ static uint8_t msg[65536];
 static size_t response_of(size_t n, const char *domain)
 {
 	static struct pb_dns m;
-	struct pb_spec s = { 0 };
+	struct pb_spec s = {0};
 	size_t base, extra, len;
 
 	pb_dns_init(&m, (uint16_t)n, PB_DNS_QR | PB_DNS_AA | PB_DNS_RD | PB_DNS_RA, 1, 1, 0, 0);
@@ -69,7 +69,7 @@ static size_t response_of(size_t n, const char *domain)
 static void put_frame(pcap_dumper_t *d, FILE *list, size_t len, size_t caplen, const char *kind,
 		      const char *domain)
 {
-	struct pcap_pkthdr h = { .caplen = (bpf_u_int32)caplen, .len = (bpf_u_int32)len };
+	struct pcap_pkthdr h = {.caplen = (bpf_u_int32)caplen, .len = (bpf_u_int32)len};
 
 	h.ts.tv_sec = 1700000000 + (time_t)len;
 	pcap_dump((u_char *)d, &h, frame);
@@ -111,14 +111,13 @@ static void cut(pcap_dumper_t *d, FILE *list, size_t i, size_t n, size_t caplen)
 
 int main(int argc, char **argv)
 {
-	static const size_t edges[] = { 3519,  3520,  3521,  4095,  4096,  4097,   8191,  8192,
-					8193,  9000,  9216,  16383, 16384, 16385,  32767, 32768,
-					32769, 65535, 65549, 65550, 65598, 65599,  65600, 65601,
-					70000, 100000, SNAPLEN };
-	static const size_t cuts[][2] = { { 100, 13 },	 { 100, 14 },	  { 100, 34 },
-					  { 100, 60 },	 { 100, 99 },	  { 600, 98 },
-					  { 1500, 200 }, { 1500, 1499 }, { 4000, 1500 },
-					  { 9000, 3520 }, { 9000, 8999 }, { 65535, 65534 } };
+	static const size_t edges[] = {3519,  3520,  3521,  4095,  4096,   4097,   8191,
+				       8192,  8193,  9000,  9216,  16383,  16384,  16385,
+				       32767, 32768, 32769, 65535, 65549,  65550,  65598,
+				       65599, 65600, 65601, 70000, 100000, SNAPLEN};
+	static const size_t cuts[][2] = {{100, 13},    {100, 14},    {100, 34},	   {100, 60},
+					 {100, 99},    {600, 98},    {1500, 200},  {1500, 1499},
+					 {4000, 1500}, {9000, 3520}, {9000, 8999}, {65535, 65534}};
 	const char *out = NULL;
 	char path[4096];
 	pcap_dumper_t *d;
@@ -127,7 +126,7 @@ int main(int argc, char **argv)
 	size_t n, i;
 	int c;
 
-	static const struct option opts[] = { { "out", required_argument, NULL, 'o' }, { 0 } };
+	static const struct option opts[] = {{"out", required_argument, NULL, 'o'}, {0}};
 
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1)
 		if (c == 'o')
