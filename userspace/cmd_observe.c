@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sample_decode.h"
 #include "counter_names.h"
 #include "ctl_socket.h"
 #include "json_out.h"
@@ -55,16 +56,25 @@ int cmd_stats(struct fw_opts *o, int argc, char **argv)
 	return local_metrics(o, o->json);
 }
 
-/* Names are tracked as responses carry them: ASCII lowercase, no trailing dot. */
+/*
+ * Names are tracked as the decoder writes them: lowercase, control bytes
+ * and backslashes escaped, no trailing dot.
+ */
 static void canonical(const char *in, char *out, size_t len)
 {
-	size_t i;
+	size_t pos = 0;
 
-	for (i = 0; in[i] && i + 1 < len; i++)
-		out[i] = in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] - 'A' + 'a') : in[i];
-	out[i] = '\0';
-	if (i > 1 && out[i - 1] == '.')
-		out[i - 1] = '\0';
+	out[0] = '\0';
+	for (; *in && pos + 1 < len; in++) {
+		if (*in == '.') {
+			if (!in[1])
+				break;
+			out[pos++] = '.';
+		} else if (fw_name_text_byte((uint8_t)*in, out, &pos, len)) {
+			break;
+		}
+	}
+	out[pos] = '\0';
 }
 
 int cmd_explain(struct fw_opts *o, int argc, char **argv)

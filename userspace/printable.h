@@ -5,7 +5,8 @@
  * '.' in its labels (quotes, escape sequences, line breaks, non-UTF-8), so
  * every output that is not JSON writes it in DNS presentation form: each
  * byte that is not printable ASCII, space and backslash included, becomes
- * \DDD (decimal, RFC 1035 section 5.1). LDH names come out unchanged.
+ * \DDD (decimal, RFC 1035 section 5.1). LDH names come out unchanged, and
+ * so do the escapes the name decoder already wrote (fw_name_text_byte).
  */
 #ifndef FW_PRINTABLE_H
 #define FW_PRINTABLE_H

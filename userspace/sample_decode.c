@@ -22,7 +22,7 @@
  * exactly one text, and "google.com\0.attacker.example" cannot read as
  * "google.com".
  */
-static int put_label_byte(uint8_t c, char *out, size_t *pos, size_t outlen)
+int fw_name_text_byte(uint8_t c, char *out, size_t *pos, size_t outlen)
 {
 	size_t p = *pos;
 
@@ -95,7 +95,7 @@ static int decode_name(const uint8_t *msg, size_t len, size_t off, char *out, si
 			out[pos++] = '.';
 		}
 		for (size_t k = 0; k < l; k++)
-			if (put_label_byte(msg[off + 1 + k], out, &pos, outlen))
+			if (fw_name_text_byte(msg[off + 1 + k], out, &pos, outlen))
 				return -1;
 		off += 1 + l;
 	}

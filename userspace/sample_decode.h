@@ -29,4 +29,12 @@ int fw_msg_name(const uint8_t *msg, size_t len, size_t off, char *out, size_t ou
 
 #define FW_DECODE_MAX_POINTERS 16
 
+/*
+ * Append one byte of a label to a name's text at *pos, as the decoder
+ * writes every name ("\\." and "\\\\" for a dot and backslash in a label,
+ * "\\DDD" for a control byte, lowercase): the one text of a name, which
+ * the CLI also uses for a name an operator types. -1 when out is full.
+ */
+int fw_name_text_byte(uint8_t c, char *out, size_t *pos, size_t outlen);
+
 #endif /* FW_SAMPLE_DECODE_H */
