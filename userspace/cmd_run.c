@@ -65,12 +65,15 @@ struct daemon {
 	uint64_t commit_retry_ns, geo_check_ns;
 	/* failures that repeat every second are reported once a minute */
 	struct fw_log_limit commit_log, networks_log, textfile_log, events_log;
+	uint64_t alert_minute_ns; /* start of the minute alert_evidence counts in */
+	unsigned alert_evidence;
 };
 
 #define NETWORKS_FILE	  "networks.tsv"
 #define NETWORKS_EVERY_NS (60 * 1000000000ull)
 #define RETRY_NS	  1000000000ull /* after a failed write of the state directory */
 #define GEO_CHECK_NS	  2000000000ull /* how often the geo files are checked for a change */
+#define ALERT_EVIDENCE_PER_MIN 10
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -84,6 +87,22 @@ static uint64_t clock_ns(clockid_t id)
 static char *evidence_json(struct daemon *d, const char *name)
 {
 	return fw_detector_explain_string(d->det, name, clock_ns(CLOCK_REALTIME), true);
+}
+
+/*
+ * An auto-block flood refuses thousands of domains a minute, and a full
+ * explanation is kilobytes: only the first few alerts of a minute carry
+ * one, the rest their name, score and reason (the metric counts them all).
+ */
+static bool alert_evidence_left(struct daemon *d)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (now - d->alert_minute_ns >= 60 * 1000000000ull) {
+		d->alert_minute_ns = now;
+		d->alert_evidence = 0;
+	}
+	return d->alert_evidence++ < ALERT_EVIDENCE_PER_MIN;
 }
 
 static void log_event(struct daemon *d, enum fw_event_kind kind, const char *name, double score,
@@ -101,7 +120,7 @@ static void log_event(struct daemon *d, enum fw_event_kind kind, const char *nam
 
 	if (!d->log)
 		return;
-	if (kind == FW_EV_BLOCK || kind == FW_EV_ALERT)
+	if (kind == FW_EV_BLOCK || (kind == FW_EV_ALERT && alert_evidence_left(d)))
 		evidence = evidence_json(d, name);
 	if (kind != FW_EV_ALERT) {
 		/* told once the change is in the state file */

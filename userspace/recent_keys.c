@@ -30,12 +30,15 @@ struct fw_recent *fw_recent_new(size_t per_generation)
 	r->words = bits / 64;
 	r->mask = bits - 1;
 	r->per_generation = per_generation ? per_generation : 1;
-	r->gen[0] = calloc(r->words, sizeof(uint64_t));
-	r->gen[1] = calloc(r->words, sizeof(uint64_t));
+	r->gen[0] = malloc(r->words * sizeof(uint64_t));
+	r->gen[1] = malloc(r->words * sizeof(uint64_t));
 	if (!r->gen[0] || !r->gen[1]) {
 		fw_recent_free(r);
 		return NULL;
 	}
+	/* written now, not at the first turn of generations: RSS shows it all at once */
+	memset(r->gen[0], 0, r->words * sizeof(uint64_t));
+	memset(r->gen[1], 0, r->words * sizeof(uint64_t));
 	return r;
 }
 

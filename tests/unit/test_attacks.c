@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -390,6 +391,8 @@ static void auto_block_flood_stays_within_the_rate_limit(void **state)
 	assert_true(blocks + limited >= DOMAINS * 9 / 10);
 	assert_true(last_limited >= DOMAINS - 10); /* still scoring at the end */
 	keys = fw_domstate_count(fw_detector_state(d));
+	print_message("%u blocked, %u refused as rate_limited, %zu keys, %zu bytes a key\n", blocks,
+		      limited, keys, (fw_domstate_mem_bytes(fw_detector_state(d)) - empty) / keys);
 	assert_true(keys >= DOMAINS);
 	/* what a key costs with its exact IP set full (docs/detection.md) */
 	assert_true((fw_domstate_mem_bytes(fw_detector_state(d)) - empty) / keys <= 2048);
@@ -421,6 +424,7 @@ static void random_subdomain_flood_leaves_real_flux_visible(void **state)
 	struct fw_obs o;
 	uint64_t at_ns;
 	bool blocked[FLUX] = {0};
+	clock_t t0 = clock();
 
 	fw_domstate_params_default(&dp);
 	for (i = 0; i < NAMES; i++) {
@@ -462,6 +466,11 @@ static void random_subdomain_flood_leaves_real_flux_visible(void **state)
 			}
 		}
 	}
+	print_message("%u names in %.1f s, %zu keys, %llu evictions, %zu MiB; %u of %u flux caught\n",
+		      NAMES, (double)(clock() - t0) / CLOCKS_PER_SEC,
+		      fw_domstate_count(fw_detector_state(d)),
+		      (unsigned long long)fw_domstate_evictions(fw_detector_state(d)),
+		      fw_domstate_mem_bytes(fw_detector_state(d)) >> 20, caught, FLUX);
 	assert_int_equal(caught, FLUX);
 	assert_true(fw_domstate_count(fw_detector_state(d)) <= dp.max_domains);
 	assert_true(fw_domstate_evictions(fw_detector_state(d)) > 0);
