@@ -4,7 +4,7 @@
 # End to end: an auto-block flood against a live daemon. 400 unrelated
 # flux domains, each answering twice from consumer-ISP bots of its own
 # (no two share an address, so none rides on another's flux network),
-# within a few seconds, sent by tests/tools/dns_inject from the trusted
+# within a few seconds, sent by tests/tools/dns_craft from the trusted
 # resolver's address onto the lab's veth.
 # Checks: exactly auto_max_per_minute (10) are blocked; every other one is
 # still scored and refused as rate_limited, an alert event each and a
@@ -23,7 +23,7 @@ e2e_require_env jq awk
 source "$E2E_REPO/scripts/lab-flux.sh"
 
 GEO=/var/lib/fluxwall/geo
-INJECT=$E2E_REPO/build/tools/dns_inject
+INJECT=$E2E_REPO/build/tools/dns_craft
 DOMAINS=400
 LIMIT=10
 [[ -x $INJECT ]] || e2e_skip_or_fail "$INJECT is not built (make build-tests)"
