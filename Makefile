@@ -5,6 +5,8 @@
 #   make test     install dependencies, build, run every test
 #   make bench    benchmarks; figures in build/bench-*.json
 #   make eval     detection evaluation on generated scenarios
+#   make fuzz     every libFuzzer target FUZZ_SECONDS (60) each; minimises
+#                 what it found into tests/fuzz/corpus
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -16,8 +18,9 @@ BPFTOOL	?= bpftool
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 CFLAGS	?= -O2 -g
-CFLAGS	+= -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+FW_CFLAGS := -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	   -Iinclude -Iuserspace -I$(BUILD) -DFW_DATADIR='"$(PREFIX)/share/fluxwall"'
+CFLAGS	+= $(FW_CFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__BPF__ -Iinclude -Ibpf -I$(ARCH_INC)
 LIBS	:= -lxdp -lbpf -lelf -lz -lmaxminddb -lpsl -lpcap -lm
 
@@ -36,7 +39,20 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps demo test unit-test bpf-test e2e-test build-tests bench eval install uninstall clean format
+# libFuzzer targets (tests/fuzz) over the program's own sources, rebuilt with
+# clang, ASan and UBSan into $(BUILD)/fuzz. feed_FORMAT is one target per
+# feed format, all from tests/fuzz/feed.c.
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	       -fno-sanitize-recover=undefined $(FW_CFLAGS) -Wno-missing-field-initializers
+FUZZ_NAMES := name_key sample_decode conf state pcap networks \
+	      feed_plain feed_hosts feed_rpz feed_adblock feed_auto
+FUZZ_BIN := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_OBJ := $(patsubst userspace/%.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC))
+FUZZ_HDRS := $(US_HDRS) $(wildcard tests/fuzz/*.h)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps demo test unit-test bpf-test e2e-test build-tests build-fuzz fuzz fuzz-test \
+	bench eval install uninstall clean format
 
 all: $(BUILD)/fluxwall $(BUILD)/bench_pass.bpf.o
 
@@ -76,7 +92,23 @@ $(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(LIBS) -o $@
 
+$(BUILD)/fuzz/obj/%.o: userspace/%.c $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/libfluxwall.a: $(FUZZ_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_feed_%: tests/fuzz/feed.c $(BUILD)/fuzz/libfluxwall.a $(FUZZ_HDRS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFEED_FORMAT='"$*"' $< \
+		$(BUILD)/fuzz/libfluxwall.a $(LIBS) -o $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/%.c $(BUILD)/fuzz/libfluxwall.a $(FUZZ_HDRS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(BUILD)/fuzz/libfluxwall.a $(LIBS) -o $@
+
 build-tests: all $(UNIT_BIN) $(BPFT_BIN) $(TOOL_BIN)
+
+build-fuzz: $(FUZZ_BIN)
 
 demo: deps
 	./scripts/fetch-geo.sh
@@ -85,7 +117,7 @@ demo: deps
 
 test: deps
 	./scripts/fetch-geo.sh
-	$(MAKE) build-tests
+	$(MAKE) build-tests build-fuzz
 	./tests/run-all.sh
 
 unit-test: build-tests
@@ -96,6 +128,13 @@ bpf-test: build-tests
 
 e2e-test: build-tests
 	./tests/run-all.sh e2e
+
+fuzz-test: build-fuzz
+	./tests/run-all.sh fuzz
+
+fuzz: deps
+	$(MAKE) build-tests build-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh fuzz
 
 bench: deps
 	$(MAKE) all $(BENCH_BIN) $(TOOL_BIN)
