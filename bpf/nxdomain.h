@@ -138,7 +138,7 @@ static __always_inline int fw_rewrite_nxdomain(struct xdp_md *ctx, const struct 
 	void *end = (void *)(long)ctx->data_end;
 	__u32 msg_len = DNS_HDR_LEN + q->name_len + 4;
 	__u8 *hdr = data + (pkt->dns_off & (2 * FW_MAX_L4_OFF - 1));
-	int frame_len = end - data;
+	int frame_len = bpf_xdp_get_buff_len(ctx); /* fragments of a jumbo frame included */
 	int delta;
 
 	/*

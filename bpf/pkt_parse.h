@@ -66,8 +66,20 @@ static __always_inline int fw_parse_vlans(void *data, void *end, __u32 *off, __u
 	return 0;
 }
 
+/*
+ * 1 when the frame holds its first len bytes. A frame of several buffers
+ * (a jumbo frame replayed, or from a driver with multi-buffer XDP) has
+ * only its headers in the linear part: its whole length is asked of the
+ * kernel then, and only then, so the common case costs no helper call.
+ */
+static __always_inline int fw_frame_holds(struct xdp_md *ctx, void *data, void *end, __u32 len)
+{
+	return len <= (__u32)(end - data) || len <= bpf_xdp_get_buff_len(ctx);
+}
+
 /* Returns the L4 protocol, or a counter why the packet is passed. */
-static __always_inline int fw_parse_ipv4(void *data, void *end, struct fw_pkt *pkt, __u32 *l3_end)
+static __always_inline int fw_parse_ipv4(struct xdp_md *ctx, void *data, void *end,
+					 struct fw_pkt *pkt, __u32 *l3_end)
 {
 	struct iphdr *iph = data + (pkt->l3_off & 0x3f);
 	__u32 hlen, tot;
@@ -77,7 +89,7 @@ static __always_inline int fw_parse_ipv4(void *data, void *end, struct fw_pkt *p
 	hlen = iph->ihl * 4;
 	tot = bpf_ntohs(iph->tot_len);
 	if (iph->version != 4 || hlen < sizeof(*iph) || tot < hlen ||
-	    pkt->l3_off + tot > (__u32)(end - data))
+	    !fw_frame_holds(ctx, data, end, pkt->l3_off + tot))
 		return -FW_CNT_MAL_L3;
 	if (iph->frag_off & bpf_htons(0x3fff))
 		return -FW_CNT_FRAGMENTS;
@@ -86,7 +98,8 @@ static __always_inline int fw_parse_ipv4(void *data, void *end, struct fw_pkt *p
 	return iph->protocol;
 }
 
-static __always_inline int fw_parse_ipv6(void *data, void *end, struct fw_pkt *pkt, __u32 *l3_end)
+static __always_inline int fw_parse_ipv6(struct xdp_md *ctx, void *data, void *end,
+					 struct fw_pkt *pkt, __u32 *l3_end)
 {
 	struct ipv6hdr *ip6 = data + (pkt->l3_off & 0x3f);
 	__u32 off = pkt->l3_off + sizeof(*ip6);
@@ -95,7 +108,7 @@ static __always_inline int fw_parse_ipv6(void *data, void *end, struct fw_pkt *p
 
 	if ((void *)(ip6 + 1) > end)
 		return -FW_CNT_MAL_L3;
-	if (ip6->version != 6 || off + bpf_ntohs(ip6->payload_len) > (__u32)(end - data))
+	if (ip6->version != 6 || !fw_frame_holds(ctx, data, end, off + bpf_ntohs(ip6->payload_len)))
 		return -FW_CNT_MAL_L3;
 	*l3_end = off + bpf_ntohs(ip6->payload_len);
 	next = ip6->nexthdr;
@@ -188,9 +201,9 @@ static __always_inline int fw_parse_packet(struct xdp_md *ctx, struct fw_pkt *pk
 		return FW_CNT_NOT_DNS;
 	pkt->l3_off = off;
 	if (proto == bpf_htons(ETH_P_IP))
-		l4 = fw_parse_ipv4(data, end, pkt, &l3_end);
+		l4 = fw_parse_ipv4(ctx, data, end, pkt, &l3_end);
 	else if (proto == bpf_htons(ETH_P_IPV6))
-		l4 = fw_parse_ipv6(data, end, pkt, &l3_end);
+		l4 = fw_parse_ipv6(ctx, data, end, pkt, &l3_end);
 	else
 		return FW_CNT_NOT_DNS;
 	if (l4 < 0)

@@ -38,11 +38,20 @@ static __always_inline int fw_copy_addrs(struct xdp_md *ctx, const struct fw_pkt
 	return 0;
 }
 
+/*
+ * IPv4 resolvers are keyed v4-mapped, so an IPv6 packet whose source is
+ * ::ffff:a.b.c.d would pass for the IPv4 resolver a.b.c.d; no IPv6 packet
+ * carries such a source on the wire (RFC 4291 section 2.5.5.2).
+ */
 static __always_inline int fw_resolver_trusted(const struct fw_pkt *pkt, const __u8 *src)
 {
 	struct fw_addr key = {};
+	__u32 w[3];
 
 	if (pkt->ipv6) {
+		__builtin_memcpy(w, src, sizeof(w));
+		if (!w[0] && !w[1] && w[2] == bpf_htonl(0xffff))
+			return 0;
 		__builtin_memcpy(key.a, src, 16);
 	} else {
 		key.a[10] = 0xff;

@@ -264,6 +264,8 @@ FLUX_DAEMON_PID=
 # shellcheck disable=SC2034 # set by flux_daemon_stop for the caller
 FLUX_DAEMON_RC=
 FLUX_DAEMON_HOOKED=0
+FLUX_DAEMON_WRAP=()   # a command to run the daemon under (valgrind and its options)
+FLUX_DAEMON_WAIT_S=10 # to start; stopping waits half of it
 
 # flux_geo_present DIR: DIR holds the ASN, country and city databases and the
 # ASN CSV that flux_pool reads (scripts/fetch-geo.sh puts them there).
@@ -276,19 +278,20 @@ flux_geo_present() {
 
 # flux_daemon_start CONF LOG: start `fluxwall run --config CONF` on the
 # client's veth end (native XDP) in the client namespace, with the lab's
-# private pin path and state dir, its output in LOG (overwritten). Waits up
-# to 10 s for it to say it is running. Sets FLUX_DAEMON_PID; status 1 when
+# private pin path and state dir, its output in LOG (overwritten), under
+# FLUX_DAEMON_WRAP if set. Waits up to FLUX_DAEMON_WAIT_S for it to say it
+# is running. Sets FLUX_DAEMON_PID; status 1 when
 # it did not start (LOG says why). The lab's cleanup stops it.
 flux_daemon_start() {
 	local conf=$1 log=$2 i
-	ip netns exec "$LAB_CLI_NS" env "${LAB_FW_ENV[@]}" "$FLUXWALL" run \
+	ip netns exec "$LAB_CLI_NS" env "${LAB_FW_ENV[@]}" "${FLUX_DAEMON_WRAP[@]}" "$FLUXWALL" run \
 		--iface "$LAB_VETH_CLI" --mode native --config "$conf" </dev/null >"$log" 2>&1 &
 	FLUX_DAEMON_PID=$!
 	if [[ $FLUX_DAEMON_HOOKED == 0 ]]; then
 		lab_on_cleanup flux_daemon_stop
 		FLUX_DAEMON_HOOKED=1
 	fi
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < FLUX_DAEMON_WAIT_S * 10; i++)); do
 		grep -q 'fluxwall: running' "$log" 2>/dev/null && return 0
 		kill -0 "$FLUX_DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
@@ -298,14 +301,14 @@ flux_daemon_start() {
 
 # shellcheck disable=SC2034 # FLUX_DAEMON_RC is for the caller
 # flux_daemon_stop [SIGNAL]: send SIGNAL (default INT) to the daemon that
-# flux_daemon_start started, by its pid, and wait up to 5 s for it to exit
-# (then KILL). Sets FLUX_DAEMON_RC to its exit status (128+N: killed by N).
+# flux_daemon_start started, by its pid, and wait up to FLUX_DAEMON_WAIT_S / 2
+# for it to exit (then KILL). Sets FLUX_DAEMON_RC to its exit status (128+N: killed by N).
 flux_daemon_stop() {
 	local i
 	FLUX_DAEMON_RC=
 	[[ -z $FLUX_DAEMON_PID ]] && return 0
 	kill -"${1:-INT}" "$FLUX_DAEMON_PID" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < FLUX_DAEMON_WAIT_S * 5; i++)); do
 		kill -0 "$FLUX_DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -1,13 +1,14 @@
 #!/bin/bash
-# Run every test: cmocka units, BPF_PROG_TEST_RUN suites, namespace end-to-end,
-# and a short run of every libFuzzer target over its corpus.
-#   tests/run-all.sh [unit|bpf|e2e|fuzz]...
+# Run every test: cmocka units, the same units under AddressSanitizer and
+# UBSan (make build-asan), BPF_PROG_TEST_RUN suites, namespace end-to-end,
+# and a short run of every libFuzzer target over its corpus (make build-fuzz).
+#   tests/run-all.sh [unit|asan|bpf|e2e|fuzz]...
 # Under CI=true the privileged suites must run: missing root is a failure.
 set -u
 cd "$(dirname "$0")/.."
 
 kinds=("$@")
-[ ${#kinds[@]} -eq 0 ] && kinds=(unit bpf e2e fuzz)
+[ ${#kinds[@]} -eq 0 ] && kinds=(unit asan bpf e2e fuzz)
 passed=0
 failed=0
 failures=()
@@ -49,6 +50,20 @@ for kind in "${kinds[@]}"; do
 			run_one "unit $(basename "$t")" "$t"
 		done
 		;;
+	asan)
+		# every finding is fatal (-fno-sanitize-recover=all), leaks included
+		if ! ls build-asan/tests/test_* >/dev/null 2>&1; then
+			echo "run-all: build-asan/tests is empty: run 'make build-asan' first" >&2
+			failed=$((failed + 1))
+			failures+=("asan (not built)")
+			continue
+		fi
+		for t in build-asan/tests/test_*; do
+			[ -f "tests/unit/$(basename "$t").c" ] || continue
+			run_one "asan $(basename "$t")" env ASAN_OPTIONS=detect_leaks=1 \
+				UBSAN_OPTIONS=print_stacktrace=1 timeout 300 "$t"
+		done
+		;;
 	bpf)
 		privileged_ok bpf || continue
 		for t in build/tests/test_*; do
@@ -78,7 +93,7 @@ for kind in "${kinds[@]}"; do
 		done
 		;;
 	*)
-		echo "run-all: unknown kind '$kind' (unit, bpf, e2e or fuzz)" >&2
+		echo "run-all: unknown kind '$kind' (unit, asan, bpf, e2e or fuzz)" >&2
 		exit 2
 		;;
 	esac

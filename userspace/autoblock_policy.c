@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "autoblock_policy.h"
+#include "dns_name.h"
 #include "name_table.h"
 
 struct ab_entry {
@@ -18,6 +19,7 @@ struct fw_autoblock {
 	fw_allowed_fn allowed;
 	void *allowed_ctx;
 	const struct fw_protected *prot;
+	const struct fw_regdom *psl;
 	struct fw_ntab active;
 	uint64_t *recent; /* times of the last max_new_per_min new blocks, a ring */
 	uint32_t recent_next;
@@ -35,8 +37,8 @@ void fw_autoblock_params_default(struct fw_autoblock_params *p)
 }
 
 struct fw_autoblock *fw_autoblock_new(const struct fw_autoblock_params *p, fw_allowed_fn allowed,
-				      void *allowed_ctx, const struct fw_protected *prot, char *err,
-				      size_t errlen)
+				      void *allowed_ctx, const struct fw_protected *prot,
+				      const struct fw_regdom *psl, char *err, size_t errlen)
 {
 	struct fw_autoblock *ab;
 
@@ -51,6 +53,7 @@ struct fw_autoblock *fw_autoblock_new(const struct fw_autoblock_params *p, fw_al
 	ab->allowed = allowed;
 	ab->allowed_ctx = allowed_ctx;
 	ab->prot = prot;
+	ab->psl = psl;
 	if (p->max_new_per_min) {
 		ab->recent = calloc(p->max_new_per_min, sizeof(*ab->recent));
 		if (!ab->recent)
@@ -134,13 +137,27 @@ static uint64_t expiry_from(const struct fw_autoblock *ab, uint64_t now_ns)
 	return now_ns + (uint64_t)ab->p.expiry_s * 1000000000ull;
 }
 
-/* The never-block rules; a refused name also loses any auto entry it had. */
+/*
+ * The never-block rules; a refused name also loses any auto entry it had.
+ * The detail names the domain in printable form: it may be hostile bytes.
+ */
 static bool refused(struct fw_autoblock *ab, const char *domain, struct fw_ab_verdict *v)
 {
 	struct ab_entry *e = find(ab, domain);
-	char which[256];
+	char which[256], why[200];
 
-	if (ab->allowed && ab->allowed(domain, ab->allowed_ctx)) {
+	if (fw_name_check_host(domain, why, sizeof(why))) {
+		v->decision = FW_AB_UNBLOCKABLE;
+		snprintf(v->detail, sizeof(v->detail),
+			 "a domain of %zu bytes is not a host name (%s): not auto-blocked",
+			 strlen(domain), why);
+	} else if (ab->psl && fw_regdom_is_suffix(ab->psl, domain)) {
+		v->decision = FW_AB_UNBLOCKABLE;
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s is a public suffix: blocking it would block every domain below it: "
+			 "not auto-blocked",
+			 domain);
+	} else if (ab->allowed && ab->allowed(domain, ab->allowed_ctx)) {
 		v->decision = FW_AB_ALLOWLISTED;
 		snprintf(v->detail, sizeof(v->detail), "%s is allowlisted: not auto-blocked",
 			 domain);
@@ -271,6 +288,8 @@ const char *fw_ab_decision_name(enum fw_ab_decision d)
 		return "protected";
 	case FW_AB_RATE_LIMITED:
 		return "rate_limited";
+	case FW_AB_UNBLOCKABLE:
+		return "unblockable";
 	}
 	return "unknown";
 }

@@ -5,6 +5,9 @@
  * when they expire, and the caller applies its decisions to the maps.
  *
  * Never auto-blocked:
+ *   - a public suffix (it has no registrant: blocking it blocks all below
+ *     it), or a name no block rule can hold (bytes other than letters,
+ *     digits, '-' and '_', as a hostile zone may send): FW_AB_UNBLOCKABLE;
  *   - a name the allowlist predicate accepts;
  *   - a name on (or above) the protected list of popular domains;
  *   - more than max_new_per_min new domains in any 60 s: past that the
@@ -20,6 +23,7 @@
 #include <stdint.h>
 
 #include "protected_list.h"
+#include "regdomain.h"
 
 #define FW_AB_DEFAULT_MAX_PER_MIN 10
 #define FW_AB_DEFAULT_EXPIRY_S	  86400
@@ -40,6 +44,7 @@ enum fw_ab_decision {
 	FW_AB_ALLOWLISTED,  /* flux but allowlisted: log it */
 	FW_AB_PROTECTED,    /* flux but a protected popular domain: log it */
 	FW_AB_RATE_LIMITED, /* flux but the per-minute budget is spent: log and alert */
+	FW_AB_UNBLOCKABLE,  /* flux but a public suffix, or no host name: log it */
 };
 
 struct fw_ab_verdict {
@@ -53,10 +58,13 @@ struct fw_autoblock;
 
 void fw_autoblock_params_default(struct fw_autoblock_params *p);
 
-/* allowed and prot may be NULL. NULL with err on bad params or no memory. */
+/*
+ * allowed, prot and psl (the public suffixes) may be NULL. NULL with err on
+ * bad params or no memory.
+ */
 struct fw_autoblock *fw_autoblock_new(const struct fw_autoblock_params *p, fw_allowed_fn allowed,
-				      void *allowed_ctx, const struct fw_protected *prot, char *err,
-				      size_t errlen);
+				      void *allowed_ctx, const struct fw_protected *prot,
+				      const struct fw_regdom *psl, char *err, size_t errlen);
 void fw_autoblock_free(struct fw_autoblock *ab);
 
 /*

@@ -55,6 +55,12 @@ struct fw_ctx {
 
 /* Print "fluxwall: <message>" to stderr. */
 void fw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * While buf is set, fw_err appends its messages there ("; " between them)
+ * instead of printing them: the daemon decides how often to report them.
+ * NULL prints again.
+ */
+void fw_err_capture(char *buf, size_t len);
 
 /* Exit status 1 with a message unless running as root. */
 int fw_require_root(const char *verb);

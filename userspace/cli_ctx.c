@@ -13,10 +13,32 @@
 #include "cli.h"
 #include "rule_sync.h"
 
+static char *err_buf;
+static size_t err_len;
+
+void fw_err_capture(char *buf, size_t len)
+{
+	err_buf = len ? buf : NULL;
+	err_len = len;
+	if (err_buf)
+		err_buf[0] = '\0';
+}
+
 void fw_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (err_buf) {
+		size_t off = strlen(err_buf);
+
+		if (off && off + 2 < err_len)
+			off += (size_t)snprintf(err_buf + off, err_len - off, "; ");
+		va_start(ap, fmt);
+		if (off < err_len)
+			vsnprintf(err_buf + off, err_len - off, fmt, ap);
+		va_end(ap);
+		return;
+	}
 	fputs("fluxwall: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -58,8 +80,8 @@ static int lock_state_dir(const char *dir)
 	int fd;
 
 	if (mkdir_p(dir)) {
-		fw_err("cannot create state directory %s: %s; set another with --state-dir",
-		       dir, strerror(errno));
+		fw_err("cannot create state directory %s: %s; set another with --state-dir", dir,
+		       strerror(errno));
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/lock", dir);
@@ -197,7 +219,8 @@ int fw_ctx_commit(struct fw_ctx *ctx, struct fw_state *next)
 		return -1;
 	}
 	if (fw_sync_maps(&ctx->maps, &ctx->state, next, 0, err, sizeof(err)) ||
-	    apply_settings(&ctx->maps, &next->opts) || set_generation(&ctx->maps, next->opts.generation)) {
+	    apply_settings(&ctx->maps, &next->opts) ||
+	    set_generation(&ctx->maps, next->opts.generation)) {
 		/* the maps were put back; put the file back too, as a newer generation */
 		ctx->state.opts.generation = next->opts.generation + 1;
 		if (fw_state_save(&ctx->state, err2, sizeof(err2)) ||

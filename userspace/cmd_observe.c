@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sample_decode.h"
 #include "counter_names.h"
 #include "ctl_socket.h"
 #include "json_out.h"
@@ -55,9 +56,30 @@ int cmd_stats(struct fw_opts *o, int argc, char **argv)
 	return local_metrics(o, o->json);
 }
 
+/*
+ * Names are tracked as the decoder writes them: lowercase, control bytes
+ * and backslashes escaped, no trailing dot.
+ */
+static void canonical(const char *in, char *out, size_t len)
+{
+	size_t pos = 0;
+
+	out[0] = '\0';
+	for (; *in && pos + 1 < len; in++) {
+		if (*in == '.') {
+			if (!in[1])
+				break;
+			out[pos++] = '.';
+		} else if (fw_name_text_byte((uint8_t)*in, out, &pos, len)) {
+			break;
+		}
+	}
+	out[pos] = '\0';
+}
+
 int cmd_explain(struct fw_opts *o, int argc, char **argv)
 {
-	char sock[4200], req[512];
+	char sock[4200], req[512], name[300];
 	char *reply = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -68,7 +90,8 @@ int cmd_explain(struct fw_opts *o, int argc, char **argv)
 		return 1;
 	}
 	socket_path(o, sock, sizeof(sock));
-	snprintf(req, sizeof(req), "%s %s", o->json ? "explain-json" : "explain", argv[0]);
+	canonical(argv[0], name, sizeof(name));
+	snprintf(req, sizeof(req), "%s %s", o->json ? "explain-json" : "explain", name);
 	mem = open_memstream(&reply, &len);
 	if (!mem)
 		return 1;
@@ -91,9 +114,30 @@ int cmd_explain(struct fw_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The daemon writes names in presentation form; whatever it sends, no
+ * control byte of it reaches the terminal but the line breaks.
+ */
+static int print_reply(const char *sock, const char *req)
+{
+	char *reply = NULL, *p;
+	size_t len = 0;
+	FILE *mem = open_memstream(&reply, &len);
+	int ret;
+
+	if (!mem)
+		return -1;
+	ret = fw_ctl_request(sock, req, mem);
+	fclose(mem);
+	for (p = reply; !ret && p && *p; p++)
+		putchar((unsigned char)*p < ' ' && *p != '\n' ? '?' : *p == 0x7f ? '?' : *p);
+	free(reply);
+	return ret;
+}
+
 static int key_pressed_q(int wait_ms)
 {
-	struct pollfd p = { .fd = 0, .events = POLLIN };
+	struct pollfd p = {.fd = 0, .events = POLLIN};
 	char c;
 
 	if (poll(&p, 1, wait_ms) == 1 && read(0, &c, 1) == 1)
@@ -121,7 +165,7 @@ int cmd_top(struct fw_opts *o, int argc, char **argv)
 	}
 	for (;;) {
 		printf("\033[H\033[2Jfluxwall top   (q quits)   %s\n\nSCORE  DOMAIN\n", sock);
-		if (fw_ctl_request(sock, "top", stdout)) {
+		if (print_reply(sock, "top")) {
 			printf("\nno daemon answers; start 'fluxwall run'\n");
 			ret = 1;
 			break;

@@ -23,6 +23,7 @@
 #include "json_out.h"
 #include "name_table.h"
 #include "pcap_frames.h"
+#include "printable.h"
 #include "prog_load.h"
 #include "rule_sync.h"
 #include "sample_decode.h"
@@ -177,8 +178,8 @@ static void note_block(struct replay *r, struct dstat *d, const struct fw_detect
 static void trace_score(struct replay *r, const struct dstat *d, const struct fw_detection *det)
 {
 	const char *key = det->scored[0] ? det->scored : det->domain;
+	char reason[256], dom[FW_PRINTABLE_MAX], text[FW_PRINTABLE_MAX];
 	struct fw_features f;
-	char reason[256];
 
 	if (!r->trace[0] || (strcmp(r->trace, "*") && strcmp(r->trace, d->domain)) ||
 	    fw_domstate_features(fw_detector_state(r->det), key, r->now_ns, &f))
@@ -190,8 +191,9 @@ static void trace_score(struct replay *r, const struct dstat *d, const struct fw
 	fw_score_reason(&det->result, reason, sizeof(reason));
 	printf("trace %s +%.0fs %s: sets %u, IPs %u, ASNs %u, countries %u (%.1f effective), "
 	       "continents %u, rotation %.2f: %s%s\n",
-	       d->domain, (r->now_ns - d->first_seen) / 1e9, key, f.n_answer_sets, f.n_ips,
-	       f.n_asns, f.n_countries, f.eff_countries, f.n_continents, f.rotation, reason,
+	       fw_printable(d->domain, dom, sizeof(dom)), (r->now_ns - d->first_seen) / 1e9,
+	       fw_printable(key, text, sizeof(text)), f.n_answer_sets, f.n_ips, f.n_asns,
+	       f.n_countries, f.eff_countries, f.n_continents, f.rotation, reason,
 	       det->decision == FW_AB_BLOCK ? " -> BLOCK" : "");
 }
 
@@ -274,7 +276,7 @@ static int setup(struct replay *r, char *err, size_t errlen)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, on_signal); /* `replay ... | head` */
-	if (fw_prog_open(private_pin, 65536, 1, &r->skel, err, errlen) ||
+	if (fw_prog_open_frags(private_pin, 65536, &r->skel, err, errlen) ||
 	    fw_maps_open(&r->maps, private_pin, 0, 0, err, errlen) ||
 	    fw_maps_get_config(&r->maps, &cfg))
 		return -1;
@@ -364,6 +366,7 @@ static void free_dstats(struct replay *r)
 
 static void report_text(struct replay *r)
 {
+	char text[FW_PRINTABLE_MAX];
 	struct dstat *d;
 	size_t blocked = 0, tracked = 0;
 
@@ -371,12 +374,14 @@ static void report_text(struct replay *r)
 		tracked++;
 		if (!d->blocked) {
 			if (d->flux)
-				printf("FLUX %s, not blocked: %s\n\n", d->domain, d->refusal);
+				printf("FLUX %s, not blocked: %s\n\n",
+				       fw_printable(d->domain, text, sizeof(text)), d->refusal);
 			continue;
 		}
 		blocked++;
-		printf("BLOCKED %s after %u responses, %u answer sets: %s\n", d->domain,
-		       d->responses_at_block, d->sets_at_block, d->reason);
+		printf("BLOCKED %s after %u responses, %u answer sets: %s\n",
+		       fw_printable(d->domain, text, sizeof(text)), d->responses_at_block,
+		       d->sets_at_block, d->reason);
 		if (d->explanation)
 			fputs(d->explanation, stdout);
 		printf("\n");

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +23,15 @@
 #include "ctl_socket.h"
 #include "daemon_lists.h"
 #include "engine_setup.h"
+#include "event_queue.h"
 #include "eventlog.h"
 #include "explain.h"
+#include "iface_watch.h"
+#include "log_limit.h"
 #include "metrics.h"
+#include "printable.h"
 #include "sample_decode.h"
+#include "top_scores.h"
 
 static volatile sig_atomic_t stop_requested, reopen_requested;
 
@@ -47,15 +53,24 @@ struct daemon {
 	struct fw_eventlog *log;
 	struct fw_daemon_lists lists;
 	struct fw_metrics m;
-	int samples_fd, ctl_fd;
+	struct fw_top_scores top;
+	int samples_fd;
+	struct fw_ctl ctl;
 	int64_t mono_to_real_ns;
 	uint64_t samples, decode_errors;
 	bool networks_dirty; /* a flux network changed since networks.tsv was written */
-	uint64_t networks_saved_ns;
+	uint64_t networks_saved_ns, networks_retry_ns;
+	struct fw_iface_watch ifaces;
+	struct fw_event_queue pending; /* events of list changes not yet committed */
+	uint64_t commit_retry_ns, geo_check_ns;
+	/* failures that repeat every second are reported once a minute */
+	struct fw_log_limit commit_log, networks_log, textfile_log, events_log;
 };
 
 #define NETWORKS_FILE	  "networks.tsv"
 #define NETWORKS_EVERY_NS (60 * 1000000000ull)
+#define RETRY_NS	  1000000000ull /* after a failed write of the state directory */
+#define GEO_CHECK_NS	  2000000000ull /* how often the geo files are checked for a change */
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -88,10 +103,64 @@ static void log_event(struct daemon *d, enum fw_event_kind kind, const char *nam
 		return;
 	if (kind == FW_EV_BLOCK || kind == FW_EV_ALERT)
 		evidence = evidence_json(d, name);
+	if (kind != FW_EV_ALERT) {
+		/* told once the change is in the state file */
+		if (fw_event_queue_push(&d->pending, &ev, evidence))
+			fw_err("out of memory: the %s event of %s is lost", fw_ev_kind_name(kind),
+			       name);
+		return;
+	}
 	ev.evidence = evidence;
 	if (fw_eventlog_write(d->log, &ev, err, sizeof(err)))
-		fw_err("event log: %s", err);
+		fw_log_fail(&d->events_log, clock_ns(CLOCK_MONOTONIC), "event log: %s", err);
+	else
+		fw_log_ok(&d->events_log, "event log: written again");
 	free(evidence);
+}
+
+static void geo_note(const char *msg, void *ctx)
+{
+	fprintf(stderr, "fluxwall: geo: %s\n", msg);
+}
+
+/* An attached interface deleted or detached is an alert too: filtering stopped there. */
+static void iface_report(const char *msg, int lost, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct fw_event ev = {.kind = FW_EV_ALERT, .score = NAN, .reason = msg};
+	char err[512];
+
+	fprintf(stderr, "fluxwall: %s\n", msg);
+	if (lost && d->log && fw_eventlog_write(d->log, &ev, err, sizeof(err)))
+		fw_log_fail(&d->events_log, clock_ns(CLOCK_MONOTONIC), "event log: %s", err);
+}
+
+/* Commit the queued auto entries, then tell their events; retried each second. */
+static void commit_lists(struct daemon *d, uint64_t now)
+{
+	char err[1024];
+	size_t failed;
+	int rc;
+
+	if (now < d->commit_retry_ns)
+		return;
+	fw_err_capture(err, sizeof(err));
+	rc = fw_daemon_lists_commit(&d->lists);
+	fw_err_capture(NULL, 0);
+	if (rc) {
+		fw_log_fail(&d->commit_log, now,
+			    "cannot save %zu auto entries: %s; they wait, not enforced, and are "
+			    "retried every second",
+			    d->lists.n, err);
+		d->commit_retry_ns = now + RETRY_NS;
+		return;
+	}
+	fw_log_ok(&d->commit_log, "auto entries saved to %s/state.tsv again", d->o->state_dir);
+	failed = fw_event_queue_flush(&d->pending, d->log, err, sizeof(err));
+	if (failed)
+		fw_log_fail(&d->events_log, now, "event log: %zu events lost: %s", failed, err);
+	else if (d->log)
+		fw_log_ok(&d->events_log, "event log: written again");
 }
 
 static void networks_path(const struct daemon *d, char *buf, size_t len, const char *suffix)
@@ -114,19 +183,18 @@ static void save_networks(struct daemon *d)
 	networks_path(d, path, sizeof(path), "");
 	networks_path(d, tmp, sizeof(tmp), ".tmp");
 	f = fopen(tmp, "w");
-	if (!f) {
-		fw_err("cannot write %s: %s; flux networks will not survive a restart", tmp,
-		       strerror(errno));
-		return;
-	}
-	bad = fw_netidx_save(fw_detector_networks(d->det), f, now / 1000000000ull) || fflush(f) ||
-	      fsync(fileno(f));
-	if (fclose(f) || bad || rename(tmp, path)) {
-		fw_err("cannot write %s: %s; flux networks will not survive a restart", path,
-		       strerror(errno));
+	bad = !f || fw_netidx_save(fw_detector_networks(d->det), f, now / 1000000000ull) ||
+	      fflush(f) || fsync(fileno(f));
+	if ((f && fclose(f)) || bad || rename(tmp, path)) {
+		fw_log_fail(&d->networks_log, clock_ns(CLOCK_MONOTONIC),
+			    "cannot write %s: %s; flux networks will not survive a restart until "
+			    "it can (free space in %s)",
+			    path, strerror(errno), d->o->state_dir);
 		unlink(tmp);
+		d->networks_retry_ns = clock_ns(CLOCK_MONOTONIC) + RETRY_NS;
 		return;
 	}
+	fw_log_ok(&d->networks_log, "%s written again", path);
 	d->networks_dirty = false;
 	d->networks_saved_ns = clock_ns(CLOCK_MONOTONIC);
 }
@@ -150,6 +218,20 @@ static void load_networks(struct daemon *d)
 	fclose(f);
 }
 
+static enum fw_refusal refusal_of(enum fw_ab_decision decision)
+{
+	switch (decision) {
+	case FW_AB_ALLOWLISTED:
+		return FW_REFUSAL_ALLOWLISTED;
+	case FW_AB_PROTECTED:
+		return FW_REFUSAL_PROTECTED;
+	case FW_AB_RATE_LIMITED:
+		return FW_REFUSAL_RATE_LIMITED;
+	default:
+		return FW_REFUSAL_UNBLOCKABLE;
+	}
+}
+
 static void act_on(struct daemon *d, const struct fw_detection *det)
 {
 	if (det->network)
@@ -169,6 +251,8 @@ static void act_on(struct daemon *d, const struct fw_detection *det)
 	case FW_AB_ALLOWLISTED:
 	case FW_AB_PROTECTED:
 	case FW_AB_RATE_LIMITED:
+	case FW_AB_UNBLOCKABLE:
+		d->m.refusals_total[refusal_of(det->decision)]++;
 		log_event(d, FW_EV_ALERT, det->domain, det->result.score, det->detail, 0);
 		break;
 	default:
@@ -196,6 +280,8 @@ static int on_sample(void *ctx, void *data, size_t size)
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	if (fw_detector_observe(d->det, &obs, &det) == 1)
 		act_on(d, &det);
+	if (det.domain[0])
+		fw_top_offer(&d->top, det.domain, det.result.score);
 	while (fw_detector_pending(d->det, &det))
 		act_on(d, &det);
 	fw_latency_observe(&d->m.scorer_latency, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
@@ -211,26 +297,16 @@ static void expire_one(const char *name, void *ctx)
 	log_event(d, FW_EV_EXPIRY, name, NAN, "no flux seen for the expiry period", 0);
 }
 
-/* Highest scores among tracked domains, for the top-N gauge and `fluxwall top`. */
-static int collect_top(const char *key, void *ctx)
+/* A top candidate's score now, as `explain` gives it; -1 when no longer tracked. */
+static double rescore(const char *name, void *ctx)
 {
 	struct daemon *d = ctx;
 	struct fw_score_result r;
 	struct fw_features f;
-	unsigned i, n = d->m.top_count;
 
-	if (fw_detector_explain(d->det, key, clock_ns(CLOCK_REALTIME), &f, &r, NULL))
-		return 0;
-	for (i = n; i > 0 && d->m.top[i - 1].score < r.score; i--)
-		if (i < FW_TOP_N)
-			d->m.top[i] = d->m.top[i - 1];
-	if (i < FW_TOP_N) {
-		snprintf(d->m.top[i].name, sizeof(d->m.top[i].name), "%s", key);
-		d->m.top[i].score = r.score;
-		if (n < FW_TOP_N)
-			d->m.top_count++;
-	}
-	return 0;
+	if (fw_detector_explain(d->det, name, clock_ns(CLOCK_REALTIME), &f, &r, NULL))
+		return -1;
+	return r.score;
 }
 
 static void refresh_metrics(struct daemon *d)
@@ -242,8 +318,7 @@ static void refresh_metrics(struct daemon *d)
 		fw_maps_read_counters(&maps, d->m.counters);
 		fw_maps_close(&maps);
 	}
-	d->m.top_count = 0;
-	fw_domstate_foreach(fw_detector_state(d->det), collect_top, d);
+	d->m.top_count = fw_top_read(&d->top, rescore, d, d->m.top, FW_TOP_N);
 	d->m.tracked_domains = fw_domstate_count(fw_detector_state(d->det));
 	fw_daemon_lists_metrics(&d->lists, &d->m);
 }
@@ -253,18 +328,23 @@ static void write_textfile(struct daemon *d)
 	char err[1024];
 
 	refresh_metrics(d);
-	if (d->c->textfile_dir && *d->c->textfile_dir &&
-	    fw_textfile_write(d->c->textfile_dir, &d->m, err, sizeof(err)))
-		fw_err("%s", err);
+	if (!d->c->textfile_dir || !*d->c->textfile_dir)
+		return;
+	if (fw_textfile_write(d->c->textfile_dir, &d->m, err, sizeof(err)))
+		fw_log_fail(&d->textfile_log, clock_ns(CLOCK_MONOTONIC), "%s", err);
+	else
+		fw_log_ok(&d->textfile_log, "metrics written to %s/" FW_TEXTFILE_NAME " again",
+			  d->c->textfile_dir);
 }
 
 static void explain_reply(struct daemon *d, const char *name, int json, FILE *out)
 {
 	char *text = fw_detector_explain_string(d->det, name, clock_ns(CLOCK_REALTIME), json);
+	char shown[FW_PRINTABLE_MAX];
 
 	if (!text) {
 		fprintf(out, "ERR '%s' is not tracked: no response for it was seen in the window\n",
-			name);
+			fw_printable(name, shown, sizeof(shown)));
 		return;
 	}
 	fprintf(out, "%s%s", text, json ? "\n" : "");
@@ -273,6 +353,7 @@ static void explain_reply(struct daemon *d, const char *name, int json, FILE *ou
 
 static void ctl_handler(const char *req, FILE *out, void *ctx)
 {
+	char text[FW_PRINTABLE_MAX];
 	struct daemon *d = ctx;
 	unsigned i;
 
@@ -290,7 +371,8 @@ static void ctl_handler(const char *req, FILE *out, void *ctx)
 			(unsigned long long)d->m.auto_blocks_total,
 			(unsigned long long)d->m.expiries_total);
 		for (i = 0; i < d->m.top_count; i++)
-			fprintf(out, "%.2f %s\n", d->m.top[i].score, d->m.top[i].name);
+			fprintf(out, "%.2f %s\n", d->m.top[i].score,
+				fw_printable(d->m.top[i].name, text, sizeof(text)));
 	} else {
 		fprintf(out, "ERR unknown request\n");
 	}
@@ -339,6 +421,7 @@ static int start_data_path(struct daemon *d, const char *iface)
 		goto out;
 	}
 	ret = fw_daemon_lists_init(&d->lists, d->o, fw_detector_autoblock(d->det), &ctx.state);
+	fw_iface_watch_init(&d->ifaces, fw_rules_map_id(&ctx.maps), iface_report, d);
 out:
 	fw_ctx_close(&ctx);
 	return ret;
@@ -376,13 +459,15 @@ static void make_parent_dir(const char *path)
 static int open_engine(struct daemon *d)
 {
 	struct fw_detector_params p;
-	char note[512], err[1024];
+	char note[4096], err[4096], *line, *save = NULL;
 
-	d->geo = fw_engine_geo(d->c, note, sizeof(note), err, sizeof(err));
+	d->geo = fw_engine_geo_degraded(d->c, note, sizeof(note), err, sizeof(err));
 	if (!d->geo) {
-		fw_err("%s", err);
+		fw_err("out of memory opening the geo databases");
 		return -1;
 	}
+	for (line = strtok_r(err, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fw_err("geo: %s", line);
 	fprintf(stderr, "fluxwall: geo: %s\n", note);
 	fw_engine_params(d->c, &p);
 	d->det = fw_detector_new(&p, d->geo, fw_daemon_lists_allowed, &d->lists, err, sizeof(err));
@@ -417,15 +502,37 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 		fw_autoblock_expire(fw_detector_autoblock(d->det), real, expire_one, d);
 		*next_sweep = now + 1000000000ull;
 	}
-	fw_daemon_lists_commit(&d->lists);
-	if (d->networks_dirty || now - d->networks_saved_ns >= NETWORKS_EVERY_NS)
+	commit_lists(d, now);
+	fw_iface_watch_check(&d->ifaces, now, iface_report, d);
+	if (now >= d->geo_check_ns) {
+		fw_geo_recheck(d->geo, geo_note, NULL);
+		d->geo_check_ns = now + GEO_CHECK_NS;
+	}
+	if ((d->networks_dirty && now >= d->networks_retry_ns) ||
+	    now - d->networks_saved_ns >= NETWORKS_EVERY_NS)
 		save_networks(d);
 	if (now >= *next_prom) {
 		write_textfile(d);
 		*next_prom = now + d->c->textfile_interval * 1000000000ull;
 	}
-	if (d->ctl_fd >= 0)
-		fw_ctl_serve(d->ctl_fd, ctl_handler, d);
+}
+
+/*
+ * Wait up to 200 ms for samples or a control client, whichever comes
+ * first, so `explain` is answered at once even when no sample arrives.
+ */
+static int wait_and_consume(struct daemon *d, struct ring_buffer *rb)
+{
+	struct pollfd p[1 + FW_CTL_MAX_CLIENTS + 1];
+	int n;
+
+	p[0] = (struct pollfd){.fd = ring_buffer__epoll_fd(rb), .events = POLLIN};
+	n = 1 + fw_ctl_pollfds(&d->ctl, p + 1, FW_CTL_MAX_CLIENTS + 1);
+	if (poll(p, (nfds_t)n, 200) < 0 && errno != EINTR)
+		return -errno;
+	n = ring_buffer__consume(rb);
+	fw_ctl_serve(&d->ctl);
+	return n < 0 ? n : 0;
 }
 
 static int serve(struct daemon *d)
@@ -439,14 +546,13 @@ static int serve(struct daemon *d)
 		return -1;
 	}
 	snprintf(sock, sizeof(sock), "%s/%s", d->o->state_dir, FW_CTL_SOCKET);
-	d->ctl_fd = fw_ctl_listen(sock);
-	if (d->ctl_fd < 0)
+	if (fw_ctl_open(&d->ctl, sock, ctl_handler, d))
 		fw_err("no control socket at %s (%s): explain and top will not work", sock,
 		       strerror(errno));
 	fprintf(stderr, "fluxwall: running; samples from %s, control socket %s\n", d->o->pin_path,
 		sock);
 	while (!stop_requested) {
-		int n = ring_buffer__poll(rb, 200);
+		int n = wait_and_consume(d, rb);
 
 		if (n < 0 && n != -EINTR) {
 			fw_err("reading samples failed: %s", strerror(-n));
@@ -454,11 +560,16 @@ static int serve(struct daemon *d)
 		}
 		housekeeping(d, &next_prom, &next_sweep);
 	}
-	fw_daemon_lists_commit(&d->lists);
+	d->commit_retry_ns = 0;
+	commit_lists(d, clock_ns(CLOCK_MONOTONIC));
+	if (d->lists.n)
+		fw_err("%zu auto entries were not saved; the scorer finds them again after a "
+		       "restart if they still flux",
+		       d->lists.n);
 	save_networks(d);
 	write_textfile(d);
-	if (d->ctl_fd >= 0) {
-		close(d->ctl_fd);
+	if (d->ctl.fd >= 0) {
+		fw_ctl_close(&d->ctl);
 		unlink(sock);
 	}
 	ring_buffer__free(rb);
@@ -467,7 +578,7 @@ static int serve(struct daemon *d)
 
 int cmd_run(struct fw_opts *o, int argc, char **argv)
 {
-	struct daemon d = {.o = o, .c = o->conf, .samples_fd = -1, .ctl_fd = -1};
+	struct daemon d = {.o = o, .c = o->conf, .samples_fd = -1, .ctl = {.fd = -1}};
 	const char *iface = o->iface ? o->iface : o->conf->iface;
 	int ret = 1;
 
@@ -490,6 +601,7 @@ int cmd_run(struct fw_opts *o, int argc, char **argv)
 			"filtering\n");
 out:
 	fw_daemon_lists_free(&d.lists);
+	fw_event_queue_free(&d.pending);
 	if (d.samples_fd >= 0)
 		close(d.samples_fd);
 	fw_eventlog_close(d.log);

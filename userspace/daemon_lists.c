@@ -14,6 +14,7 @@
 #include "daemon_lists.h"
 #include "dns_name.h"
 #include "metrics.h"
+#include "printable.h"
 
 static void free_allow(struct fw_daemon_lists *l)
 {
@@ -65,8 +66,15 @@ bool fw_daemon_lists_allowed(const char *name, void *ctx)
 static void push(struct fw_daemon_lists *l, const char *name, double score, const char *reason,
 		 uint64_t expires_ns, enum fw_change_kind kind)
 {
+	char why[200], text[FW_PRINTABLE_MAX];
 	struct fw_daemon_change *c;
 
+	/* one entry the lists cannot hold would fail every later commit with it */
+	if (kind != FW_CHANGE_REMOVE && fw_name_check_host(name, why, sizeof(why))) {
+		fw_err("not adding an auto entry for %s: %s",
+		       fw_printable(name, text, sizeof(text)), why);
+		return;
+	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
 		struct fw_daemon_change *nq = realloc(l->q, cap * sizeof(*nq));

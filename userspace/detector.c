@@ -76,7 +76,7 @@ struct fw_detector *fw_detector_new(const struct fw_detector_params *p, struct f
 		d->prot = fw_protected_new();
 	if (!d->prot)
 		goto fail;
-	d->ab = fw_autoblock_new(&p->ab, allowed, allowed_ctx, d->prot, err, errlen);
+	d->ab = fw_autoblock_new(&p->ab, allowed, allowed_ctx, d->prot, d->psl, err, errlen);
 	if (!d->ab)
 		goto fail;
 	return d;
@@ -105,8 +105,16 @@ void fw_detector_free(struct fw_detector *d)
 
 const char *fw_detector_regdomain(struct fw_detector *d, const char *name, char *buf, size_t len)
 {
-	if (fw_regdom_get(d->psl, name, buf, len))
-		snprintf(buf, len, "%s", name);
+	size_t n;
+
+	if (!fw_regdom_get(d->psl, name, buf, len))
+		return buf;
+	/* No registered domain: the name stands for itself, if it fits. */
+	n = strlen(name);
+	if (n >= len)
+		n = 0;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
 	return buf;
 }
 
@@ -155,16 +163,20 @@ static const char *observed_regdomain(struct fw_detector *d, const char *name, c
 }
 
 /*
- * Track each NS host of the response under its own name, with the glue
- * that gives its addresses, as a direct lookup of the host would.
+ * Track each NS host of the response under its NS key, with the glue that
+ * gives its addresses: any zone can name any host with any glue, so that
+ * is kept apart from what the host's own name answers.
  */
 static void observe_ns_hosts(struct fw_detector *d, const struct fw_obs *obs)
 {
 	struct fw_obs *h = &d->scratch;
+	char key[FW_OBS_NAME_MAX + 1];
 	uint8_t i, g;
 
 	for (i = 0; i < obs->n_ns && i < FW_OBS_MAX_NS; i++) {
-		fw_obs_init(h, obs->ns[i].name, obs->ts_ns);
+		if (fw_domstate_ns_key(obs->ns[i].name, key, sizeof(key)))
+			continue;
+		fw_obs_init(h, key, obs->ts_ns);
 		for (g = 0; g < obs->n_glue && g < FW_OBS_MAX_GLUE; g++) {
 			if (obs->glue_ns[g] != i)
 				continue;
@@ -174,6 +186,20 @@ static void observe_ns_hosts(struct fw_detector *d, const struct fw_obs *obs)
 		if (h->n_addrs)
 			fw_domstate_observe(d->ds, h->qname, h, d->geo);
 	}
+}
+
+/*
+ * A direct lookup of a known NS host counts for its NS key too, so the
+ * host's churn comes from its glue and from its own answers; the glue,
+ * which any zone may send for any host, still never counts for the name.
+ */
+static void observe_ns_host_lookup(struct fw_detector *d, const struct fw_obs *obs)
+{
+	char key[FW_OBS_NAME_MAX + 1];
+
+	if (obs->n_addrs && !fw_domstate_ns_key(obs->qname, key, sizeof(key)) &&
+	    fw_domstate_tag(d->ds, key))
+		fw_domstate_observe(d->ds, key, obs, d->geo);
 }
 
 static void net_key(uint32_t id, char *buf, size_t len)
@@ -323,6 +349,7 @@ static bool observe_network(struct fw_detector *d, const char *domain, const str
 	uint32_t *home = fw_domstate_network(d->ds, domain);
 	struct fw_net_join j = {.id = 0};
 	bool news = false;
+	uint32_t ns_net;
 
 	memset(nv, 0, sizeof(*nv));
 	if (obs->n_addrs && !fw_netidx_join(d->idx, domain, obs, home ? *home : 0, now_s, &j) &&
@@ -333,9 +360,10 @@ static bool observe_network(struct fw_detector *d, const char *domain, const str
 			news = judge_network(d, obs, &j, nv);
 		nv->flux = fw_netidx_is_flux(d->idx, j.id, now_s);
 	}
-	if (!nv->flux && (j.id = ns_flux_network(d, obs, now_s))) {
+	ns_net = nv->flux ? 0 : ns_flux_network(d, obs, now_s);
+	if (ns_net) {
 		memset(nv, 0, sizeof(*nv));
-		nv->id = j.id;
+		nv->id = ns_net;
 		nv->flux = nv->was_flux = nv->via_ns = true;
 		news = true;
 	}
@@ -384,18 +412,25 @@ int fw_detector_observe(struct fw_detector *d, const struct fw_obs *obs, struct 
 	char buf[256], key[32];
 	const char *domain, *scored;
 	int seen_name, seen_domain = 0;
-	bool net_news;
-	bool own, inherit;
+	bool net_news, own, inherit;
 
 	/* most samples bring nothing new: clear only what tells "no decision" */
 	out->decision = FW_AB_NONE;
 	out->domain[0] = '\0';
 	out->network = 0;
 	d->n_pending = 0;
+	/* NXDOMAIN, NODATA: nothing to score, and no key for a flood of them */
+	if (!obs->n_addrs && !obs->n_ns && !obs->n_glue)
+		return 0;
 	observe_ns_hosts(d, obs);
-	seen_name = fw_domstate_observe(d->ds, obs->qname, obs, d->geo);
+	/* A name escaped past a key's length is still scored by its domain. */
+	seen_name = strnlen(obs->qname, FW_DS_KEY_MAX + 1) > FW_DS_KEY_MAX
+			? 0
+			: fw_domstate_observe(d->ds, obs->qname, obs, d->geo);
 	if (seen_name < 0)
 		return -1;
+	if (seen_name & (FW_DS_NEW_ANSWER_SET | FW_DS_NEW_IPS))
+		observe_ns_host_lookup(d, obs);
 	domain = observed_regdomain(d, obs->qname, buf, sizeof(buf));
 	if (strcmp(domain, obs->qname)) {
 		seen_domain = fw_domstate_observe(d->ds, domain, obs, d->geo);

@@ -142,6 +142,19 @@ void fw_name_key(const struct fw_name *n, const __u64 seed[2], struct fw_key *ke
 	fw_name_suffix_key(n, n->nlabels, seed, key);
 }
 
+int fw_name_check_host(const char *name, char *why, size_t whylen)
+{
+	struct fw_name n;
+
+	if (fw_name_parse(name, &n, why, whylen))
+		return -1;
+	if (strchr(name, '*') || strcmp(n.text, name)) {
+		snprintf(why, whylen, "a '*' label, capitals or a trailing dot");
+		return -1;
+	}
+	return 0;
+}
+
 int fw_name_is_under(const char *name, const char *parent)
 {
 	size_t nl = strlen(name), pl = strlen(parent);

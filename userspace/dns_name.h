@@ -11,7 +11,7 @@
 #define FW_NAME_TEXT_MAX 254 /* 253 characters, a trailing dot, NUL */
 
 struct fw_name {
-	uint8_t wire[FW_SCRATCH_MSG]; /* canonical wire form, zero padded */
+	uint8_t wire[FW_SCRATCH_MSG];	 /* canonical wire form, zero padded */
 	char text[FW_NAME_TEXT_MAX + 2]; /* canonical text, no trailing dot */
 	uint32_t wire_len;		 /* root byte included */
 	uint32_t nlabels;
@@ -38,6 +38,13 @@ void fw_name_key(const struct fw_name *n, const __u64 seed[2], struct fw_key *ke
 /* Key of the suffix made of the last `depth` labels (1 <= depth <= nlabels). */
 void fw_name_suffix_key(const struct fw_name *n, uint32_t depth, const __u64 seed[2],
 			struct fw_key *key);
+
+/*
+ * 0 when a block rule can hold name exactly as it is: canonical text of
+ * letters, digits, '-' and '_' (a zone can send any byte) and no '*',
+ * which an RPZ export would read as a wildcard. -1 with why otherwise.
+ */
+int fw_name_check_host(const char *name, char *why, size_t whylen);
 
 /* 1 when name equals parent or lies below it on a label boundary. */
 int fw_name_is_under(const char *name, const char *parent);

@@ -11,14 +11,16 @@
 #include "continent.h"
 #include "domain_state.h"
 #include "name_table.h"
+#include "recent_keys.h"
 
-#define NBUCKETS 4  /* counter buckets per window */
-#define FP_RING	 8  /* answer-set fingerprints remembered */
-#define NS_TRACK 8  /* NS names, and NS addresses, remembered */
-#define QN_TRACK 8  /* query names under a key, remembered */
-#define HLL_REGS 64 /* sketch registers: 1.04/sqrt(64) = 13% error */
-#define KEY_MAX	 255
-#define EARTH_KM 6371.0
+#define NBUCKETS       4  /* counter buckets per window */
+#define FP_RING	       8  /* answer-set fingerprints remembered */
+#define NS_TRACK       8  /* NS names, and NS addresses, remembered */
+#define QN_TRACK       8  /* query names under a key, remembered */
+#define HLL_REGS       64 /* sketch registers: 1.04/sqrt(64) = 13% error */
+#define RECENT_PER_KEY 16 /* evicted keys remembered, per key of the table */
+#define SECOND_CHANCES 8  /* frequent keys passed over per demotion */
+#define EARTH_KM       6371.0
 
 /* Event counters, one value per quarter-window bucket. */
 enum dom_counter {
@@ -92,20 +94,37 @@ struct dom {
 	uint8_t n_ips;
 	uint8_t cap_ips;
 	uint8_t n_fps;
-	uint8_t tag; /* the caller's byte: fw_domstate_tag() */
+	uint8_t tag;	  /* the caller's byte: fw_domstate_tag() */
+	uint8_t seg;	  /* SEG_PROBATION or SEG_MAIN */
+	uint8_t hits;	  /* seconds it was seen in, saturating; halved per second chance */
 	uint32_t network; /* the caller's word: fw_domstate_network() */
 	char name[];
+};
+
+/*
+ * Keys seen once wait in probation; a key seen again in a later second,
+ * or back after an eviction, moves to the main segment, which holds at
+ * most four fifths of the table. Eviction takes probation's least recent
+ * key first, so a flood of one-off names (random subdomains) only evicts
+ * itself, and the keys that keep answering stay.
+ */
+enum { SEG_PROBATION, SEG_MAIN };
+
+struct lru {
+	struct dom *head; /* most recently seen */
+	struct dom *tail;
+	size_t n;
 };
 
 struct fw_domstate {
 	struct fw_domstate_params p;
 	struct fw_ntab tab;
-	struct dom *lru_head; /* most recently seen */
-	struct dom *lru_tail;
-	uint64_t base_s; /* time of the first observation; record times are relative */
+	struct lru seg[2];
+	struct fw_recent *evicted; /* hashes of recently evicted keys */
+	uint64_t base_s;	   /* time of the first observation; record times are relative */
 	bool have_base;
 	uint64_t evictions;
-	size_t mem; /* allocator bytes of every record and array */
+	size_t mem;		/* allocator bytes of every record and array */
 	struct dom *last_found; /* find_dom()'s last answer */
 	unsigned geo_features;
 };
@@ -209,7 +228,11 @@ struct fw_domstate *fw_domstate_new(const struct fw_domstate_params *p, char *er
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
-	if (!t || fw_ntab_init(&t->tab, p->max_domains, dom_name) < 0) {
+	if (t)
+		t->evicted = fw_recent_new((size_t)p->max_domains * RECENT_PER_KEY);
+	if (!t || !t->evicted || fw_ntab_init(&t->tab, p->max_domains, dom_name) < 0) {
+		if (t)
+			fw_recent_free(t->evicted);
 		free(t);
 		snprintf(err, errlen, "out of memory for %u tracked domains; lower the maximum",
 			 p->max_domains);
@@ -221,26 +244,62 @@ struct fw_domstate *fw_domstate_new(const struct fw_domstate_params *p, char *er
 
 static void lru_unlink(struct fw_domstate *t, struct dom *d)
 {
+	struct lru *l = &t->seg[d->seg];
+
 	if (d->lru_prev)
 		d->lru_prev->lru_next = d->lru_next;
 	else
-		t->lru_head = d->lru_next;
+		l->head = d->lru_next;
 	if (d->lru_next)
 		d->lru_next->lru_prev = d->lru_prev;
 	else
-		t->lru_tail = d->lru_prev;
+		l->tail = d->lru_prev;
 	d->lru_prev = d->lru_next = NULL;
+	l->n--;
 }
 
-static void lru_push_head(struct fw_domstate *t, struct dom *d)
+static void lru_push_head(struct fw_domstate *t, struct dom *d, uint8_t seg)
 {
+	struct lru *l = &t->seg[seg];
+
+	d->seg = seg;
 	d->lru_prev = NULL;
-	d->lru_next = t->lru_head;
-	if (t->lru_head)
-		t->lru_head->lru_prev = d;
-	t->lru_head = d;
-	if (!t->lru_tail)
-		t->lru_tail = d;
+	d->lru_next = l->head;
+	if (l->head)
+		l->head->lru_prev = d;
+	l->head = d;
+	if (!l->tail)
+		l->tail = d;
+	l->n++;
+}
+
+static size_t main_cap(const struct fw_domstate *t)
+{
+	size_t probation = t->p.max_domains / 5;
+
+	return t->p.max_domains - (probation ? probation : 1);
+}
+
+/*
+ * Keep the main segment within its share: its least recent key goes back
+ * to probation, unless it was seen often, which buys it a second chance
+ * (and halves its count), a few times per call.
+ */
+static void balance(struct fw_domstate *t)
+{
+	unsigned chances = 0;
+
+	while (t->seg[SEG_MAIN].n > main_cap(t)) {
+		struct dom *m = t->seg[SEG_MAIN].tail;
+
+		lru_unlink(t, m);
+		if (m->hits >= 3 && chances++ < SECOND_CHANCES) {
+			m->hits /= 2;
+			lru_push_head(t, m, SEG_MAIN);
+		} else {
+			lru_push_head(t, m, SEG_PROBATION);
+		}
+	}
 }
 
 static void dom_destroy(struct fw_domstate *t, struct dom *d)
@@ -260,8 +319,11 @@ void fw_domstate_free(struct fw_domstate *t)
 {
 	if (!t)
 		return;
-	while (t->lru_head)
-		dom_destroy(t, t->lru_head);
+	while (t->seg[SEG_PROBATION].head)
+		dom_destroy(t, t->seg[SEG_PROBATION].head);
+	while (t->seg[SEG_MAIN].head)
+		dom_destroy(t, t->seg[SEG_MAIN].head);
+	fw_recent_free(t->evicted);
 	fw_ntab_free(&t->tab);
 	free(t);
 }
@@ -283,23 +345,56 @@ static struct dom *find_dom(const struct fw_domstate *t, const char *key)
 	return d;
 }
 
+/* Probation's least recent key, else main's; remembered as evicted. */
+static void evict_one(struct fw_domstate *t)
+{
+	struct dom *v = t->seg[SEG_PROBATION].tail;
+
+	if (!v)
+		v = t->seg[SEG_MAIN].tail;
+	if (!v)
+		return;
+	fw_recent_add(t->evicted, v->node.hash);
+	dom_destroy(t, v);
+	t->evictions++;
+}
+
 static struct dom *create_dom(struct fw_domstate *t, const char *key, size_t len, uint32_t now)
 {
+	uint64_t hash = fw_ntab_hash(&t->tab, key);
 	struct dom *d;
+	bool back;
 
-	if (t->tab.count >= t->p.max_domains && t->lru_tail) {
-		dom_destroy(t, t->lru_tail);
-		t->evictions++;
-	}
+	if (t->tab.count >= t->p.max_domains)
+		evict_one(t);
 	d = acct_alloc(t, sizeof(*d) + len + 1);
 	if (!d)
 		return NULL;
 	memcpy(d->name, key, len + 1);
 	d->first_seen = now;
 	d->bucket_epoch = now / bucket_len(t);
-	fw_ntab_insert(&t->tab, &d->node, fw_ntab_hash(&t->tab, key));
-	lru_push_head(t, d);
+	fw_ntab_insert(&t->tab, &d->node, hash);
+	back = fw_recent_has(t->evicted, hash);
+	lru_push_head(t, d, back ? SEG_MAIN : SEG_PROBATION);
+	if (back)
+		balance(t);
 	return d;
+}
+
+/* A key seen again: the head of its segment, or of main when seen in a later second. */
+static void touch_dom(struct fw_domstate *t, struct dom *d, uint32_t now)
+{
+	bool later = now > d->last_seen;
+
+	if (later && d->hits < UINT8_MAX)
+		d->hits++;
+	lru_unlink(t, d);
+	if (d->seg == SEG_PROBATION && now > d->first_seen) {
+		lru_push_head(t, d, SEG_MAIN);
+		balance(t);
+	} else {
+		lru_push_head(t, d, d->seg);
+	}
 }
 
 /* ---- windowed counters ---------------------------------------------- */
@@ -747,21 +842,30 @@ static uint32_t live_count(const struct fw_domstate *t, const uint32_t *last, ui
 	return c;
 }
 
+int fw_domstate_ns_key(const char *host, char *buf, size_t len)
+{
+	return snprintf(buf, len, ".%s", host) < (int)len && strlen(buf) <= FW_DS_KEY_MAX ? 0 : -1;
+}
+
 /*
  * The most address churn among the response's NS hosts, each tracked under
- * its own name (the detector feeds their glue there): a host whose
+ * its NS key (the detector feeds their glue there): a host whose
  * addresses keep changing is double flux for every domain it serves, even
  * one whose own NS set never changes.
  */
 static uint32_t ns_host_churn(const struct fw_domstate *t, const struct dom *d,
 			      const struct fw_obs *obs, uint32_t now)
 {
+	char key[FW_DS_KEY_MAX + 2];
 	uint32_t most = 0, c;
 	uint8_t i;
 
 	for (i = 0; i < obs->n_ns && i < FW_OBS_MAX_NS; i++) {
-		const struct dom *h = find_dom(t, obs->ns[i].name);
+		const struct dom *h;
 
+		if (fw_domstate_ns_key(obs->ns[i].name, key, sizeof(key)))
+			continue;
+		h = find_dom(t, key);
 		if (!h || h == d)
 			continue;
 		c = count_read(t, h, C_LATER_NEW, now);
@@ -830,12 +934,12 @@ static int observe_qname(struct fw_domstate *t, struct dom *d, const struct fw_o
 int fw_domstate_observe(struct fw_domstate *t, const char *key, const struct fw_obs *obs,
 			struct fw_geo *geo)
 {
-	size_t len = key ? strnlen(key, KEY_MAX + 1) : 0;
+	size_t len = key ? strnlen(key, FW_DS_KEY_MAX + 1) : 0;
 	uint32_t now;
 	struct dom *d;
 	int flags = 0, rc;
 
-	if (!len || len > KEY_MAX)
+	if (!len || len > FW_DS_KEY_MAX)
 		return -1;
 	now = rel_time(t, obs->ts_ns);
 	t->geo_features |= fw_geo_features(geo);
@@ -846,8 +950,7 @@ int fw_domstate_observe(struct fw_domstate *t, const char *key, const struct fw_
 			return -1;
 		flags |= FW_DS_NEW_DOMAIN;
 	} else {
-		lru_unlink(t, d);
-		lru_push_head(t, d);
+		touch_dom(t, d, now);
 	}
 	if (now > d->last_seen)
 		d->last_seen = now;
@@ -1183,7 +1286,7 @@ static void group_add(struct fw_ev_group *g, uint32_t *n, uint32_t asn, const ch
 	if (i == *n) {
 		memset(&g[i], 0, sizeof(g[i]));
 		g[i].asn = asn;
-		memcpy(g[i].country, cc, 3);
+		memcpy(g[i].country, cc, strnlen(cc, sizeof(g[i].country) - 1));
 		g[i].first_seen_s = ip->first_seen_s;
 		(*n)++;
 	}
@@ -1242,15 +1345,5 @@ uint64_t fw_domstate_evictions(const struct fw_domstate *t)
 
 size_t fw_domstate_mem_bytes(const struct fw_domstate *t)
 {
-	return sizeof(*t) + fw_ntab_bytes(&t->tab) + t->mem;
-}
-
-void fw_domstate_foreach(const struct fw_domstate *t, int (*fn)(const char *key, void *ctx),
-			 void *ctx)
-{
-	const struct dom *d;
-
-	for (d = t->lru_head; d; d = d->lru_next)
-		if (fn(d->name, ctx))
-			return;
+	return sizeof(*t) + fw_ntab_bytes(&t->tab) + t->mem + fw_recent_bytes(t->evicted);
 }

@@ -21,9 +21,20 @@
  * set: for domains with more IPs than it holds they describe the most
  * recently seen ones and are lower bounds of the window's true counts.
  *
+ * Eviction resists floods of one-off names: a new key waits in a
+ * probation segment, and only a key seen again in a later second (or
+ * coming back after it was evicted, which the table remembers for about
+ * 16 x max_domains evictions) joins the main segment, at most 4/5 of the
+ * table. The least recently seen key of probation is evicted first; a
+ * main key that had to leave its segment goes back to probation, unless
+ * it was seen often. A random-subdomain flood thus evicts its own names,
+ * while domains that keep answering stay tracked.
+ *
  * Memory: a domain costs its record (about 190 bytes plus its name), an
  * IP array grown 4, 8, 16, 32 (40 bytes per IP), and only for domains
- * that need them a sketch (128 bytes) and NS tracking (136 bytes).
+ * that need them a sketch (128 bytes) and NS tracking (136 bytes); the
+ * memory of evicted keys is 32-64 bytes per key of max_domains (8 MiB
+ * for the default 200,000), allocated at once.
  * fw_domstate_mem_bytes() reports what the allocator really handed out.
  */
 #ifndef FW_DOMAIN_STATE_H
@@ -41,9 +52,10 @@
 #define FW_DS_DEFAULT_EXACT_IPS	  32
 #define FW_DS_MAX_EXACT_IPS	  64
 #define FW_DS_LOW_TTL		  300 /* ttl_low_share counts TTLs below this */
+#define FW_DS_KEY_MAX		  255 /* longest key, in characters */
 
 struct fw_domstate_params {
-	uint32_t max_domains; /* least recently seen is evicted past this */
+	uint32_t max_domains; /* past this a key is evicted, see below */
 	uint32_t window_s;    /* sliding window, seconds (>= 4) */
 	uint32_t exact_ips;   /* IPs kept exactly per domain, 4..FW_DS_MAX_EXACT_IPS */
 };
@@ -140,6 +152,15 @@ void fw_domstate_free(struct fw_domstate *t);
 int fw_domstate_observe(struct fw_domstate *t, const char *key, const struct fw_obs *obs,
 			struct fw_geo *geo);
 
+/*
+ * The key an NS host's glue is accounted under: "." and the host's name,
+ * a form no query name takes. A zone may name anybody's host as its name
+ * server and send any glue for it; kept apart, that glue never becomes
+ * the addresses of the host's own name, only the churn that the domains
+ * naming the host read (ns_host_churn). -1 when too long.
+ */
+int fw_domstate_ns_key(const char *host, char *buf, size_t len);
+
 /* Features of key over the window ending at now_ns; -1 when not tracked. */
 int fw_domstate_features(const struct fw_domstate *t, const char *key, uint64_t now_ns,
 			 struct fw_features *out);
@@ -172,11 +193,5 @@ uint64_t fw_domstate_evictions(const struct fw_domstate *t);
 /* Bytes held by the table, allocator overhead included. */
 size_t fw_domstate_mem_bytes(const struct fw_domstate *t);
 
-/*
- * Visit every tracked key, most recently seen first, until fn returns
- * non-zero. The table must not change during the walk.
- */
-void fw_domstate_foreach(const struct fw_domstate *t, int (*fn)(const char *key, void *ctx),
-			 void *ctx);
 
 #endif /* FW_DOMAIN_STATE_H */

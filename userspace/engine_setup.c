@@ -78,3 +78,14 @@ struct fw_geo *fw_engine_geo(const struct fw_conf *c, char *note, size_t notelen
 		fw_geo_status(g, note, notelen);
 	return g;
 }
+
+struct fw_geo *fw_engine_geo_degraded(const struct fw_conf *c, char *note, size_t notelen,
+				      char *warn, size_t warnlen)
+{
+	struct fw_geo *g =
+	    fw_geo_open_degraded(c->geo_asn_db, c->geo_country_db, c->geo_city_db, warn, warnlen);
+
+	if (g)
+		fw_geo_status(g, note, notelen);
+	return g;
+}

@@ -18,4 +18,11 @@ void fw_engine_params(const struct fw_conf *c, struct fw_detector_params *p);
 struct fw_geo *fw_engine_geo(const struct fw_conf *c, char *note, size_t notelen, char *err,
 			     size_t errlen);
 
+/*
+ * For the daemon: a broken or missing database leaves its features out
+ * (warn says which and why) instead of stopping; NULL only when out of memory.
+ */
+struct fw_geo *fw_engine_geo_degraded(const struct fw_conf *c, char *note, size_t notelen,
+				      char *warn, size_t warnlen);
+
 #endif /* FW_ENGINE_SETUP_H */

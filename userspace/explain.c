@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "explain.h"
+#include "printable.h"
 
 const char *fw_verdict_name(const struct fw_score_result *r)
 {
@@ -111,7 +112,7 @@ static void text_evidence(FILE *out, const struct fw_evidence *ev)
 
 static void text_network(FILE *out, const struct fw_net_view *n)
 {
-	char when[32], reason[256];
+	char when[32], reason[256], text[FW_PRINTABLE_MAX];
 	uint32_t i;
 
 	fprintf(out, "  flux network network#%u: %u domains, %u addresses", n->info.id,
@@ -137,7 +138,8 @@ static void text_network(FILE *out, const struct fw_net_view *n)
 	}
 	fprintf(out, "\n    its domains:");
 	for (i = 0; i < n->info.n_members; i++)
-		fprintf(out, "%s %s (%s)", i ? "," : "", n->info.members[i], n->verdicts[i]);
+		fprintf(out, "%s %s (%s)", i ? "," : "",
+			fw_printable(n->info.members[i], text, sizeof(text)), n->verdicts[i]);
 	fputc('\n', out);
 }
 
@@ -145,8 +147,10 @@ void fw_explain_text(FILE *out, const char *name, const struct fw_features *f,
 		     const struct fw_score_result *r, const struct fw_evidence *ev,
 		     const struct fw_net_view *net)
 {
-	fprintf(out, "%s: %s (score %.1f, threshold %.1f)\n", name, fw_verdict_name(r), r->score,
-		r->threshold);
+	char text[FW_PRINTABLE_MAX];
+
+	fprintf(out, "%s: %s (score %.1f, threshold %.1f)\n",
+		fw_printable(name, text, sizeof(text)), fw_verdict_name(r), r->score, r->threshold);
 	if (r->flux && r->evidence_basis && !strcmp(r->evidence_basis, "network"))
 		fprintf(out, "  evidence: network: it answers from a flux network (below)\n");
 	else if (!r->enough_evidence)

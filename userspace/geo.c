@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "geo.h"
@@ -16,12 +20,22 @@
 /* Data records decoded at load time to catch a corrupt data section early. */
 #define GEO_CHECK_RECORDS 64
 
+/* Which version of a file was last tried: a change means "load it again". */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime; /* all zero: no file */
+};
+
 struct geo_db {
 	MMDB_s mmdb;
 	bool open;
 	enum fw_geo_layout layout;
 	char path[PATH_MAX];
-	char why_absent[PATH_MAX + 64]; /* set when a configured file was missing */
+	char why_absent[PATH_MAX + 1024]; /* set when a configured file was missing or bad */
+	char want[PATH_MAX];		  /* the configured path, watched by fw_geo_recheck */
+	struct file_id seen;
 };
 
 #define FW_GEO_CACHE_SLOTS 262144 /* about 12 MiB */
@@ -189,14 +203,75 @@ static int check_tree(MMDB_s *mmdb, enum fw_geo_layout *layout, const char **why
 	return 0;
 }
 
+static struct file_id id_of(const struct stat *st)
+{
+	return (struct file_id){
+	    .dev = st->st_dev, .ino = st->st_ino, .size = st->st_size, .mtime = st->st_mtim};
+}
+
+static bool same_id(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/*
+ * A private copy of the file, in memory: libmaxminddb maps the file it
+ * opens, and a database rewritten in place (cp over it, an interrupted
+ * download) would then pull pages out from under the lookups (SIGBUS).
+ * The copy is what gets mapped. Returns its fd, or -1 with errno; *id is
+ * the version of the file that was copied.
+ */
+static int private_copy(const char *path, struct file_id *id)
+{
+	int in = open(path, O_RDONLY | O_CLOEXEC), out = -1, e;
+	struct stat st;
+	off_t off = 0;
+
+	if (in < 0 || fstat(in, &st))
+		goto fail;
+	*id = id_of(&st);
+	out = memfd_create("fluxwall-geo", MFD_CLOEXEC);
+	if (out < 0)
+		goto fail;
+	while (off < st.st_size) {
+		ssize_t n = sendfile(out, in, &off, (size_t)(st.st_size - off));
+
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break; /* shrunk while copied: the checks below judge what came */
+	}
+	close(in);
+	return out;
+fail:
+	e = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	errno = e;
+	return -1;
+}
+
 static int open_checked(struct geo_db *d, enum fw_geo_db which, const char *path, char *err,
 			size_t errlen)
 {
 	enum fw_geo_layout layout;
 	const char *why = NULL;
-	int rc;
+	char copy[64];
+	int rc, fd;
 
-	rc = MMDB_open(path, MMDB_MODE_MMAP, &d->mmdb);
+	fd = private_copy(path, &d->seen);
+	if (fd < 0) {
+		snprintf(err, errlen,
+			 "%s database %s: cannot read it (%s); check the path and permissions",
+			 db_label[which], path, strerror(errno));
+		return -1;
+	}
+	snprintf(copy, sizeof(copy), "/proc/self/fd/%d", fd);
+	rc = MMDB_open(copy, MMDB_MODE_MMAP, &d->mmdb);
+	close(fd); /* the mapping keeps the copy */
 	if (rc != MMDB_SUCCESS) {
 		if (rc == MMDB_IO_ERROR)
 			snprintf(
@@ -237,19 +312,93 @@ int fw_geo_load(struct fw_geo *g, enum fw_geo_db which, const char *path, char *
 
 	if (!path || !*path)
 		return 1;
+	if (path != d->want) /* fw_geo_recheck passes it */
+		snprintf(d->want, sizeof(d->want), "%s", path);
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		memset(&d->seen, 0, sizeof(d->seen));
 		if (!d->open)
 			snprintf(d->why_absent, sizeof(d->why_absent), "%s not found", path);
 		return 1;
 	}
 	memset(&fresh, 0, sizeof(fresh));
-	if (open_checked(&fresh, which, path, err, errlen) < 0)
+	if (open_checked(&fresh, which, path, err, errlen) < 0) {
+		d->seen = fresh.seen; /* that version is not tried again */
 		return -1;
+	}
 	snprintf(fresh.path, sizeof(fresh.path), "%s", path);
+	memcpy(fresh.want, d->want, sizeof(fresh.want));
 	close_db(d);
 	*d = fresh;
 	memset(g->cache, 0, sizeof(g->cache)); /* answers of the old file */
 	return 0;
+}
+
+struct fw_geo *fw_geo_open_degraded(const char *asn_path, const char *country_path,
+				    const char *city_path, char *warn, size_t warnlen)
+{
+	const char *paths[FW_GEO_DB_MAX] = {asn_path, country_path, city_path};
+	struct fw_geo *g = fw_geo_new();
+	char err[PATH_MAX + 512];
+	size_t off = 0;
+	int i;
+
+	if (warnlen)
+		warn[0] = '\0';
+	if (!g)
+		return NULL;
+	for (i = 0; i < FW_GEO_DB_MAX; i++) {
+		if (fw_geo_load(g, (enum fw_geo_db)i, paths[i], err, sizeof(err)) >= 0)
+			continue;
+		snprintf(g->db[i].why_absent, sizeof(g->db[i].why_absent), "%s", err);
+		if (off < warnlen)
+			off += (size_t)snprintf(warn + off, warnlen - off,
+						"%s; scoring goes on without it\n", err);
+	}
+	return g;
+}
+
+/* One watched database: reload it when its file changed since last tried. */
+static void recheck_one(struct fw_geo *g, enum fw_geo_db which, fw_geo_note_fn fn, void *ctx)
+{
+	struct geo_db *d = &g->db[which];
+	char err[PATH_MAX + 512], msg[PATH_MAX + 1024];
+	struct file_id id = {0};
+	struct stat st;
+	bool was_open = d->open;
+
+	if (!d->want[0])
+		return;
+	if (!stat(d->want, &st))
+		id = id_of(&st);
+	if (same_id(&id, &d->seen))
+		return;
+	d->seen = id;
+	if (!id.ino) {
+		snprintf(msg, sizeof(msg), "%s database %s was removed; %s", db_label[which],
+			 d->want,
+			 was_open ? "the copy loaded before stays in use"
+				  : "its features stay unavailable");
+	} else if (fw_geo_load(g, which, d->want, err, sizeof(err)) == 0) {
+		snprintf(msg, sizeof(msg), "%s database %s %s (%s)", db_label[which], d->want,
+			 was_open ? "changed: reloaded" : "is usable now: loaded",
+			 fw_geo_layout_name(d->layout));
+	} else {
+		if (!was_open)
+			snprintf(d->why_absent, sizeof(d->why_absent), "%s", err);
+		snprintf(msg, sizeof(msg), "%s database changed but cannot be used: %s; %s",
+			 db_label[which], err,
+			 was_open ? "the copy loaded before stays in use"
+				  : "its features stay unavailable");
+	}
+	fn(msg, ctx);
+}
+
+void fw_geo_recheck(struct fw_geo *g, fw_geo_note_fn fn, void *ctx)
+{
+	int i;
+
+	for (i = 0; g && i < FW_GEO_DB_MAX; i++)
+		recheck_one(g, (enum fw_geo_db)i, fn, ctx);
 }
 
 struct fw_geo *fw_geo_open(const char *asn_path, const char *country_path, const char *city_path,
@@ -590,6 +739,9 @@ static void status_line(char *buf, size_t len, const char *feature, const struct
 	if (d && d->open)
 		snprintf(buf + off, len - off, "%s: %s (%s)\n", feature, d->path,
 			 fw_geo_layout_name(d->layout));
+	else if (d && !strncmp(d->why_absent, db_label[which], strlen(db_label[which])))
+		snprintf(buf + off, len - off, "%s: unavailable: %s\n", feature,
+			 d->why_absent); /* the whole error of a broken file */
 	else if (d && d->why_absent[0])
 		snprintf(buf + off, len - off, "%s: unavailable: %s database %s (%s)\n", feature,
 			 db_label[which], d->why_absent, db_flag[which]);

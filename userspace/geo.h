@@ -62,6 +62,24 @@ int fw_geo_load(struct fw_geo *g, enum fw_geo_db which, const char *path, char *
 struct fw_geo *fw_geo_open(const char *asn_path, const char *country_path, const char *city_path,
 			   char *err, size_t errlen);
 
+/*
+ * For the daemon: like fw_geo_open, but a broken file leaves its features
+ * unavailable instead of failing (fw_geo_status() says why); warn gets one
+ * line per broken file. NULL only when out of memory.
+ */
+struct fw_geo *fw_geo_open_degraded(const char *asn_path, const char *country_path,
+				    const char *city_path, char *warn, size_t warnlen);
+
+/*
+ * Load again every configured database whose file changed (replaced,
+ * rewritten, appeared, removed) since it was last tried; a broken new file
+ * leaves the one loaded before in use. fn gets one line per change.
+ * Databases are read into private memory, so a file rewritten in place
+ * never disturbs the lookups.
+ */
+typedef void (*fw_geo_note_fn)(const char *msg, void *ctx);
+void fw_geo_recheck(struct fw_geo *g, fw_geo_note_fn fn, void *ctx);
+
 void fw_geo_close(struct fw_geo *g);
 
 /*

@@ -2,7 +2,9 @@
 /*
  * One decoded DNS response as the flux scorer sees it. The daemon fills it
  * from a ring-buffer sample (or replay does, from a capture); the scorer
- * only reads it. Names are canonical text: lowercase, no trailing dot.
+ * only reads it. Names are canonical text: lowercase, no trailing dot, a dot
+ * or backslash inside a label escaped ("\." and "\\"), a control byte as
+ * "\DDD" (see fw_msg_name).
  */
 #ifndef FW_OBSERVATION_H
 #define FW_OBSERVATION_H
@@ -13,7 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define FW_OBS_NAME_MAX	  256
+#define FW_OBS_NAME_MAX	  1024 /* any name of 255 bytes, every byte escaped */
 #define FW_OBS_MAX_ADDRS  16
 #define FW_OBS_MAX_CNAMES 8
 #define FW_OBS_MAX_NS	  8

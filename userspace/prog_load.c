@@ -74,6 +74,15 @@ static uint32_t pinned_max_entries(const char *pin_path, const char *name)
 	return info.max_entries;
 }
 
+static void load_error(const char *pin_path, int ret, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "the kernel refused the XDP program or its maps under %s (%s); "
+		 "if the maps were made by another fluxwall version, run "
+		 "'fluxwall detach --purge'",
+		 pin_path, strerror(-ret));
+}
+
 int fw_prog_open(const char *pin_path, uint32_t capacity, int load, struct fluxwall **out,
 		 char *err, size_t errlen)
 {
@@ -100,15 +109,31 @@ int fw_prog_open(const char *pin_path, uint32_t capacity, int load, struct fluxw
 	if (load) {
 		ret = fluxwall__load(skel);
 		if (ret) {
-			snprintf(err, errlen,
-				 "the kernel refused the XDP program or its maps under %s (%s); "
-				 "if the maps were made by another fluxwall version, run "
-				 "'fluxwall detach --purge'",
-				 pin_path, strerror(-ret));
+			load_error(pin_path, ret, err, errlen);
 			fluxwall__destroy(skel);
 			return -1;
 		}
 	}
 	*out = skel;
+	return 0;
+}
+
+int fw_prog_open_frags(const char *pin_path, uint32_t capacity, struct fluxwall **out, char *err,
+		       size_t errlen)
+{
+	struct bpf_program *prog;
+	int ret;
+
+	if (fw_prog_open(pin_path, capacity, 0, out, err, errlen))
+		return -1;
+	prog = (*out)->progs.fluxwall_xdp;
+	bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_XDP_HAS_FRAGS);
+	ret = fluxwall__load(*out);
+	if (ret) {
+		load_error(pin_path, ret, err, errlen);
+		fluxwall__destroy(*out);
+		*out = NULL;
+		return -1;
+	}
 	return 0;
 }

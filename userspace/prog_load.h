@@ -17,6 +17,16 @@ struct fluxwall;
 int fw_prog_open(const char *pin_path, uint32_t capacity, int load, struct fluxwall **skel,
 		 char *err, size_t errlen);
 
+/*
+ * fw_prog_open() and load, the program declared multi-buffer (xdp.frags):
+ * BPF_PROG_TEST_RUN then runs frames over a page whole, their bytes past
+ * the first page in fragments, as replay needs for jumbo frames. A
+ * single-buffer program would be given them too, and would see only the
+ * first page of them.
+ */
+int fw_prog_open_frags(const char *pin_path, uint32_t capacity, struct fluxwall **skel, char *err,
+		       size_t errlen);
+
 /* Fail with a clear message unless pin_path's parent is bpffs; create pin_path. */
 int fw_check_bpffs(const char *pin_path, char *err, size_t errlen);
 

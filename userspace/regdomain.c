@@ -96,6 +96,11 @@ const char *fw_regdom_source(const struct fw_regdom *r)
 	return r->source;
 }
 
+bool fw_regdom_is_suffix(const struct fw_regdom *r, const char *name)
+{
+	return psl_is_public_suffix(r->psl, name) != 0;
+}
+
 int fw_regdom_get(const struct fw_regdom *r, const char *name, char *out, size_t outlen)
 {
 	const char *reg = psl_registrable_domain(r->psl, name);

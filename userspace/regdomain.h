@@ -7,6 +7,7 @@
 #ifndef FW_REGDOMAIN_H
 #define FW_REGDOMAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Debian's publicsuffix package; the DAFSA form loads fastest. */
@@ -33,5 +34,12 @@ const char *fw_regdom_source(const struct fw_regdom *r);
  * suffix (e.g. "co.uk") or has no registered domain, or out is too small.
  */
 int fw_regdom_get(const struct fw_regdom *r, const char *name, char *out, size_t outlen);
+
+/*
+ * True when name is itself a public suffix ("co.uk", "github.io", or any
+ * single label by the list's default rule): it has no registrant of its
+ * own, and blocking it blocks every registered domain below it.
+ */
+bool fw_regdom_is_suffix(const struct fw_regdom *r, const char *name);
 
 #endif /* FW_REGDOMAIN_H */

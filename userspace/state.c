@@ -21,6 +21,7 @@
 
 #include "state.h"
 #include "dns_name.h"
+#include "printable.h"
 
 #define STATE_MAGIC "# fluxwall state v1"
 
@@ -408,6 +409,7 @@ static void write_entry(FILE *f, const struct fw_entry *e)
 /* What read_state_file() refuses must not be written: the next start would fail. */
 static int entry_writable(const struct fw_entry *e, char *err, size_t errlen)
 {
+	char text[FW_PRINTABLE_MAX];
 	const char *bad = !e->source[0]			 ? "an empty source"
 			  : strpbrk(e->source, "\t\n") ? "a tab or line break in its source"
 			  : strpbrk(e->reason, "\t\n") ? "a tab or line break in its reason"
@@ -416,7 +418,7 @@ static int entry_writable(const struct fw_entry *e, char *err, size_t errlen)
 
 	if (bad)
 		snprintf(err, errlen, "the entry for %s has %s; the state file was not changed",
-			 e->name, bad);
+			 fw_printable(e->name, text, sizeof(text)), bad);
 	return !bad;
 }
 
@@ -488,6 +490,19 @@ int fw_state_write(const struct fw_state *st, FILE *f, char *err, size_t errlen)
 	return 0;
 }
 
+/* A failed write names the file, the cause and what to do about it. */
+static void write_error(const struct fw_state *st, const char *what, int e, char *err,
+			size_t errlen)
+{
+	const char *fix = "check the state directory (--state-dir)";
+
+	if (e == ENOSPC || e == EDQUOT)
+		fix = "free space on the file system of the state directory and try again";
+	else if (e == EROFS || e == EACCES || e == EPERM)
+		fix = "make the state directory writable or set another with --state-dir";
+	snprintf(err, errlen, "cannot %s %s: %s; %s", what, st->path, strerror(e), fix);
+}
+
 int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
 {
 	char tmp[4200];
@@ -501,20 +516,21 @@ int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", st->path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		write_error(st, "write", errno, err, errlen);
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
+	errno = 0;
 	if (fw_state_write(st, f, err, errlen) || fsync(fileno(f))) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		write_error(st, "write", errno ? errno : EIO, err, errlen);
 		fclose(f);
 		unlink(tmp);
 		return -1;
 	}
 	fclose(f);
 	if (replace_file(tmp, st->path)) {
-		snprintf(err, errlen, "cannot replace %s: %s", st->path, strerror(errno));
+		write_error(st, "replace", errno, err, errlen);
 		unlink(tmp);
 		return -1;
 	}

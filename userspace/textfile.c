@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "printable.h"
 #include "textfile.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -181,6 +182,27 @@ static void render_counters(const struct fw_metrics *m, FILE *out)
 	}
 }
 
+static const char *const refusal_label[FW_REFUSAL_MAX] = {
+    [FW_REFUSAL_ALLOWLISTED] = "allowlisted",
+    [FW_REFUSAL_PROTECTED] = "protected",
+    [FW_REFUSAL_RATE_LIMITED] = "rate_limited",
+    [FW_REFUSAL_UNBLOCKABLE] = "unblockable",
+};
+
+/* A rate_limited refusal is the alert of an auto-block flood. */
+static void render_refusals(const struct fw_metrics *m, FILE *out)
+{
+	size_t k;
+
+	put_header(out, "fluxwall_auto_block_refusals_total", "counter",
+		   "Flux verdicts not turned into a block since the daemon started, by reason; "
+		   "each is also an alert event.");
+	for (k = 0; k < FW_REFUSAL_MAX; k++) {
+		put_labelled(out, "fluxwall_auto_block_refusals_total", "reason", refusal_label[k]);
+		fprintf(out, " %" PRIu64 "\n", m->refusals_total[k]);
+	}
+}
+
 static void render_lists(const struct fw_metrics *m, FILE *out)
 {
 	size_t k;
@@ -200,6 +222,7 @@ static void render_lists(const struct fw_metrics *m, FILE *out)
 	put_header(out, "fluxwall_expiries_total", "counter",
 		   "Auto entries removed at expiry since the daemon started.");
 	fprintf(out, "fluxwall_expiries_total %" PRIu64 "\n", m->expiries_total);
+	render_refusals(m, out);
 }
 
 static void render_latency(const struct fw_latency_hist *h, FILE *out)
@@ -225,6 +248,7 @@ static void render_latency(const struct fw_latency_hist *h, FILE *out)
 static void render_top(const struct fw_metrics *m, FILE *out)
 {
 	unsigned n = m->top_count < FW_TOP_N ? m->top_count : FW_TOP_N;
+	char text[FW_PRINTABLE_MAX];
 	unsigned i;
 
 	if (!n)
@@ -233,7 +257,8 @@ static void render_top(const struct fw_metrics *m, FILE *out)
 		   "Highest current flux scores; rank 1 is the highest.");
 	for (i = 0; i < n; i++) {
 		fprintf(out, "fluxwall_top_domain_score{rank=\"%u\",name=\"", i + 1);
-		fw_prom_escape_label(out, m->top[i].name);
+		/* label values must be UTF-8: a name may be any bytes */
+		fw_prom_escape_label(out, fw_printable(m->top[i].name, text, sizeof(text)));
 		fputs("\"} ", out);
 		put_float(out, m->top[i].score);
 		putc('\n', out);

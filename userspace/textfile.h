@@ -46,6 +46,15 @@ struct fw_latency_hist {
 
 void fw_latency_observe(struct fw_latency_hist *h, double seconds);
 
+/* Why a flux verdict was not turned into a block; each is also an alert event. */
+enum fw_refusal {
+	FW_REFUSAL_ALLOWLISTED,
+	FW_REFUSAL_PROTECTED,
+	FW_REFUSAL_RATE_LIMITED,
+	FW_REFUSAL_UNBLOCKABLE,
+	FW_REFUSAL_MAX,
+};
+
 struct fw_top_entry {
 	char name[FW_NAME_TEXT_MAX + 2];
 	double score;
@@ -56,8 +65,9 @@ struct fw_metrics {
 	uint64_t counters[FW_CNT_MAX]; /* fw_stats summed over CPUs */
 	uint64_t list_size[FW_LIST_KIND_MAX];
 	uint64_t tracked_domains;
-	uint64_t auto_blocks_total; /* since the daemon started */
-	uint64_t expiries_total;    /* since the daemon started */
+	uint64_t auto_blocks_total;		 /* since the daemon started */
+	uint64_t expiries_total;		 /* since the daemon started */
+	uint64_t refusals_total[FW_REFUSAL_MAX]; /* since the daemon started */
 	struct fw_latency_hist scorer_latency;
 	unsigned top_count; /* entries used in top[], highest score first */
 	struct fw_top_entry top[FW_TOP_N];

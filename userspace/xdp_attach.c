@@ -57,7 +57,8 @@ static const char *mode_name(enum xdp_attach_mode m)
 static int prog_uses_map(int prog_fd, uint32_t map_id)
 {
 	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info), ids[16], i;
+	/* zeroed: memcheck cannot see the kernel fill it through bpf() */
+	uint32_t len = sizeof(info), ids[16] = {0}, i;
 
 	info.nr_map_ids = 16;
 	info.map_ids = (uint64_t)(unsigned long)ids;

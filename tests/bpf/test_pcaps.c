@@ -356,10 +356,10 @@ static size_t expected_nxdomain(const uint8_t *f, size_t len, uint8_t *out)
 /* ---- running ---- */
 
 /*
- * BPF_PROG_TEST_RUN hands the program one page at most unless it declares
- * multi-buffer support; larger frames cannot reach a single-buffer XDP
- * program on a real interface either (the MTU is capped). The kernel refuses
- * such a run with EINVAL, which is not a crash, so it is accepted here.
+ * The harness loads the program multi-buffer, so frames over a page (the
+ * jumbo frame of dns-badlabel) run whole, their tail in fragments. A kernel
+ * without multi-buffer BPF_PROG_TEST_RUN refuses them with EINVAL, which
+ * is not a crash, so that is accepted here.
  */
 static int run_packet(const char *file, int i, const struct packet *p)
 {

@@ -245,6 +245,31 @@ static void test_block_every_encapsulation(void **state)
 	}
 }
 
+/*
+ * A jumbo frame (a 9000-byte MTU): past its first page it arrives in
+ * fragments, and it is judged by its whole length all the same. Dropped,
+ * or cut back to its question as an NXDOMAIN with lengths and checksums
+ * right; not blocked, it passes whole.
+ */
+static void test_jumbo_frames(void **state)
+{
+	struct pb_spec v6 = { .ipv6 = 1 };
+	size_t len;
+
+	CLI("block", "add", "drop.example");
+	CLI("block", "add", "nx.example", "--action", "nxdomain");
+	pb_dns_response(&M, 0x4343, "www.nx.example", 500); /* 8 KB */
+	assert_true(M.len > 8000 && !M.overflow);
+	EXPECT_NXDOMAIN(NULL, &M);
+	EXPECT_NXDOMAIN(&v6, &M);
+	pb_dns_response(&M, 0x4344, "www.drop.example", 500);
+	len = pb_build_dns(NULL, &M, F, sizeof(F));
+	assert_true(len > 8000);
+	EXPECT_DROP(F, len, 0);
+	pb_dns_response(&M, 0x4345, "www.ok.example", 500);
+	EXPECT_PASS(F, pb_build_dns(&v6, &M, F, sizeof(F)), FW_CNT_DNS_RESPONSES);
+}
+
 /* ---- what is a response ---- */
 
 /* A query (QR=0) from port 53, for a blocked name, passes. */
@@ -954,6 +979,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_ip_headers_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_single_segment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_partial_segments_pass, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jumbo_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routing_header_with_segments_left, setup,
 						teardown),
 	};

@@ -19,6 +19,7 @@
 
 #include "dns_name.h"
 #include "fuzz_check.h"
+#include "name_text.h"
 #include "name_key.h"
 #include "sample_decode.h"
 
@@ -113,16 +114,10 @@ static void check_question(const uint8_t *data, size_t size)
 {
 	char text[FW_OBS_NAME_MAX], err[256];
 	struct fw_name n;
-	size_t len, i;
 
 	if (fw_msg_name(data, size, 0, text, sizeof(text)))
 		return;
-	len = strlen(text);
-	FUZZ_CHECK(len <= FW_MAX_NAME - 2, "decoded a %zu-byte name", len);
-	for (i = 0; i < len; i++)
-		FUZZ_CHECK(!isupper((unsigned char)text[i]), "uppercase in '%s'", text);
-	FUZZ_CHECK(!len || (text[0] != '.' && text[len - 1] != '.' && !strstr(text, "..")),
-		   "empty label in '%s'", text);
+	fuzz_check_name_text("question", text);
 	if (fw_name_parse(text, &n, err, sizeof(err)))
 		return; /* not a name an operator can block: nothing to match */
 	FUZZ_CHECK(!strcmp(n.text, text), "'%s' blocked as '%s'", text, n.text);

@@ -187,6 +187,20 @@ void pb_dns_rr_aaaa(struct pb_dns *m, uint16_t name_off, uint32_t ttl, const cha
 	pb_dns_put(m, a, sizeof(a));
 }
 
+size_t pb_dns_rr_ns(struct pb_dns *m, uint16_t owner_off, uint32_t ttl, const char *name)
+{
+	size_t len_at, start;
+
+	rr_head(m, owner_off, PB_TYPE_NS, ttl, 0);
+	len_at = m->len - 2;
+	start = pb_dns_name(m, name);
+	if (!m->overflow) {
+		m->buf[len_at] = (uint8_t)((m->len - start) >> 8);
+		m->buf[len_at + 1] = (uint8_t)(m->len - start);
+	}
+	return start;
+}
+
 void pb_dns_opt(struct pb_dns *m, uint16_t udp_size)
 {
 	pb_dns_u8(m, 0);	    /* root owner */
@@ -538,6 +552,8 @@ static int parse_ipv6(const uint8_t *f, size_t len, struct pb_info *in, char *wh
 
 	if (off > len)
 		return fail(why, n, "IPv6 header truncated");
+	if ((ip[0] >> 4) != 6)
+		return fail(why, n, "IPv6 header with version %u", ip[0] >> 4);
 	in->ipv6 = 1;
 	in->l3_end = off + get16(ip + 4);
 	if (in->l3_end > len)
@@ -652,6 +668,57 @@ int pb_verify(const uint8_t *f, size_t len, char *why, size_t n)
 	if (in.fragment || (in.proto != IPPROTO_UDP && in.proto != IPPROTO_TCP))
 		return 0;
 	return verify_l4(f, &in, why, n);
+}
+
+static void fix_ip4_header(uint8_t *f, const struct pb_info *in)
+{
+	uint8_t *ip = f + in->l3_off;
+	size_t hlen = (size_t)(ip[0] & 0xf) * 4;
+
+	put16(ip + 10, 0);
+	put16(ip + 10, (uint16_t)~pb_csum_fold(pb_csum_add(0, ip, hlen)));
+}
+
+int pb_fix_ip4_csum(uint8_t *f, size_t len)
+{
+	struct pb_info in;
+
+	if (pb_parse(f, len, &in, NULL, 0))
+		return -1;
+	if (!in.ipv6)
+		fix_ip4_header(f, &in);
+	return 0;
+}
+
+int pb_fix_checksums(uint8_t *f, size_t len)
+{
+	struct pb_info in;
+	uint8_t *seg;
+	size_t at;
+
+	if (pb_fix_ip4_csum(f, len) || pb_parse(f, len, &in, NULL, 0))
+		return -1;
+	if (in.fragment || (in.proto != IPPROTO_UDP && in.proto != IPPROTO_TCP))
+		return 0;
+	seg = f + in.l4_off;
+	at = in.proto == IPPROTO_UDP ? 6 : 16;
+	if (in.proto == IPPROTO_UDP && !in.ipv6 && !get16(seg + at))
+		return 0;
+	put16(seg + at, 0);
+	put16(seg + at,
+	      l4_csum(f, in.l3_off, in.ipv6, (uint8_t)in.proto, seg, in.l3_end - in.l4_off));
+	return 0;
+}
+
+int pb_ip4_csum_ok(const uint8_t *f, size_t len)
+{
+	struct pb_info in;
+	size_t hlen;
+
+	if (pb_parse(f, len, &in, NULL, 0) || in.ipv6)
+		return 1;
+	hlen = (size_t)(f[in.l3_off] & 0xf) * 4;
+	return pb_csum_fold(pb_csum_add(0, f + in.l3_off, hlen)) == 0xffff;
 }
 
 /* ---- diagnostics ---- */

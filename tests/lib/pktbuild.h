@@ -30,6 +30,7 @@
 #define PB_DNS_RCODE(x)	   ((x) & 0xf)
 #define PB_DNS_NXDOMAIN	   3
 #define PB_TYPE_A	   1
+#define PB_TYPE_NS	   2
 #define PB_TYPE_AAAA	   28
 #define PB_TYPE_OPT	   41
 #define PB_CLASS_IN	   1
@@ -64,6 +65,11 @@ void pb_dns_question(struct pb_dns *m, const char *name, uint16_t qtype, uint16_
 /* Append A / AAAA answers whose owner is a pointer to name_off. */
 void pb_dns_rr_a(struct pb_dns *m, uint16_t name_off, uint32_t ttl, const char *addr);
 void pb_dns_rr_aaaa(struct pb_dns *m, uint16_t name_off, uint32_t ttl, const char *addr);
+/*
+ * Append an NS record whose owner is a pointer to owner_off and whose data
+ * is name, uncompressed. Returns the offset of that name, for glue.
+ */
+size_t pb_dns_rr_ns(struct pb_dns *m, uint16_t owner_off, uint32_t ttl, const char *name);
 /* Append an EDNS OPT record (root owner) with no options. */
 void pb_dns_opt(struct pb_dns *m, uint16_t udp_size);
 
@@ -160,6 +166,20 @@ int pb_parse(const uint8_t *f, size_t len, struct pb_info *info, char *why, size
  * Returns 0, or -1 with a reason in why.
  */
 int pb_verify(const uint8_t *f, size_t len, char *why, size_t whylen);
+
+/*
+ * Recompute the IPv4 header checksum and the UDP or TCP checksum of a frame
+ * as pb_parse() reads it, after its bytes were changed; a UDP checksum of 0
+ * over IPv4 stays 0. Returns 0, or -1 (frame unchanged) when it does not
+ * parse.
+ */
+int pb_fix_checksums(uint8_t *f, size_t len);
+
+/* Only the IPv4 header checksum; 0, or -1 when the frame does not parse. */
+int pb_fix_ip4_csum(uint8_t *f, size_t len);
+
+/* 1 when the IPv4 header checksum of a frame is right (or it is no IPv4). */
+int pb_ip4_csum_ok(const uint8_t *f, size_t len);
 
 /* Internet checksum of a buffer, folded, not complemented. */
 uint16_t pb_csum_fold(uint32_t sum);

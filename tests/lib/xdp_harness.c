@@ -169,10 +169,15 @@ const char *fwh_repo_root(void)
 	if (n <= 0)
 		return ".";
 	exe[n] = '\0';
-	/* build/tests/test_xdp: three levels below the repository. */
-	for (i = 0; i < 3; i++)
-		snprintf(exe, sizeof(exe), "%s", dirname(exe));
-	snprintf(root, sizeof(root), "%s", exe);
+	/*
+	 * build/tests/test_xdp: three levels below the repository. dirname()
+	 * may return its argument, so each step copies through another buffer:
+	 * snprintf() onto its own source gave "." whatever the directory.
+	 */
+	for (i = 0; i < 3; i++) {
+		snprintf(root, sizeof(root), "%s", dirname(exe));
+		snprintf(exe, sizeof(exe), "%s", root);
+	}
 	return root;
 }
 
@@ -206,6 +211,7 @@ int fwh_open(struct fwh *h, const char *tag)
 
 	memset(h, 0, sizeof(*h));
 	h->prog_fd = h->stats_fd = -1;
+	h->rb = NULL;
 	install_cleanup();
 	remove_stale("/sys/fs/bpf", 0);
 	remove_stale("/tmp", 1);
@@ -225,11 +231,14 @@ int fwh_open(struct fwh *h, const char *tag)
 	}
 	libbpf_tail_len = 0;
 	libbpf_set_print(libbpf_capture);
-	/* The benchmark needs room for 10^6 names; tests stay small. */
-	if (fw_prog_open(h->pin,
-			 getenv("FWH_CAPACITY") ? (uint32_t)atol(getenv("FWH_CAPACITY"))
-						: TEST_CAPACITY,
-			 1, &h->skel, err, sizeof(err))) {
+	/*
+	 * The benchmark needs room for 10^6 names; tests stay small. Loaded
+	 * multi-buffer, as replay loads it, so frames over a page run whole.
+	 */
+	if (fw_prog_open_frags(h->pin,
+			       getenv("FWH_CAPACITY") ? (uint32_t)atol(getenv("FWH_CAPACITY"))
+						      : TEST_CAPACITY,
+			       &h->skel, err, sizeof(err))) {
 		load_failed = 1;
 		fprintf(stderr, "fwh: libbpf output, last lines:\n%.*s\nfwh: fw_prog_open: %s\n",
 			(int)libbpf_tail_len, libbpf_tail, err);
@@ -252,6 +261,8 @@ fail:
 
 void fwh_close(struct fwh *h)
 {
+	ring_buffer__free(h->rb);
+	h->rb = NULL;
 	if (h->stats_fd >= 0)
 		close(h->stats_fd);
 	if (h->skel)
@@ -333,6 +344,46 @@ int fwh_counters(struct fwh *h, uint64_t out[FW_CNT_MAX])
 	return fw_read_counters_fd(h->stats_fd, out);
 }
 
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct fwh *h = ctx;
+	struct fwh_result *r = h->cur;
+
+	if (r && size == sizeof(struct fw_sample) && r->n_samples < FWH_MAX_SAMPLES)
+		memcpy(&r->samples[r->n_samples], data, sizeof(struct fw_sample));
+	if (r)
+		r->n_samples++;
+	return 0;
+}
+
+int fwh_sampling(struct fwh *h)
+{
+	struct fw_config cfg;
+	struct fw_maps m;
+	char err[512];
+
+	if (fw_maps_open(&m, h->pin, 0, 0, err, sizeof(err))) {
+		fprintf(stderr, "fwh: %s\n", err);
+		return -1;
+	}
+	if (fw_maps_get_config(&m, &cfg)) {
+		fw_maps_close(&m);
+		return -1;
+	}
+	cfg.sampling = 1;
+	cfg.sample_interval_ns = 0;
+	if (fw_maps_set_config(&m, &cfg)) {
+		fw_maps_close(&m);
+		return -1;
+	}
+	fw_maps_close(&m);
+	if (!h->rb)
+		h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.fw_samples), on_sample, h, NULL);
+	if (!h->rb)
+		fprintf(stderr, "fwh: cannot read the sample ring buffer: %s\n", strerror(errno));
+	return h->rb ? 0 : -1;
+}
+
 int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *r)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (uint32_t)len,
@@ -343,6 +394,7 @@ int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *
 	memset(r->delta, 0, sizeof(r->delta));
 	r->verdict = (uint32_t)-1;
 	r->out_len = 0;
+	r->n_samples = 0;
 	if (fwh_counters(h, before))
 		return r->err = -errno;
 	r->err = bpf_prog_test_run_opts(h->prog_fd, &opts) ? -errno : 0;
@@ -354,6 +406,11 @@ int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *
 		return r->err = -errno;
 	for (i = 0; i < FW_CNT_MAX; i++)
 		r->delta[i] = after[i] - before[i];
+	if (h->rb) {
+		h->cur = r;
+		ring_buffer__consume(h->rb);
+		h->cur = NULL;
+	}
 	return 0;
 }
 

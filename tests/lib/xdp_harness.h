@@ -14,6 +14,8 @@
 #include "pktbuild.h"
 
 struct fluxwall;
+struct ring_buffer;
+struct fwh_result;
 
 struct fwh {
 	char pin[256];	 /* private pin directory under /sys/fs/bpf */
@@ -23,14 +25,20 @@ struct fwh {
 	struct fluxwall *skel;
 	int prog_fd;
 	int stats_fd;
+	struct ring_buffer *rb; /* samples, once fwh_sampling() turned them on */
+	struct fwh_result *cur; /* where the run in progress puts its samples */
 };
+
+#define FWH_MAX_SAMPLES 2 /* one frame sends at most one */
 
 struct fwh_result {
 	int err;	  /* 0, or -errno from BPF_PROG_TEST_RUN */
 	uint32_t verdict; /* XDP_PASS, XDP_DROP, ... */
 	uint8_t out[PB_MAX_FRAME];
 	size_t out_len;
-	uint64_t delta[FW_CNT_MAX]; /* how much each counter moved */
+	uint64_t delta[FW_CNT_MAX];		   /* how much each counter moved */
+	struct fw_sample samples[FWH_MAX_SAMPLES]; /* with fwh_sampling() on */
+	int n_samples;				   /* how many arrived, even past the array */
 };
 
 /*
@@ -53,6 +61,13 @@ int fwh_cli(struct fwh *h, char *const args[]);
 
 /* fwh_open(), and -1 with a message (nothing left open) when the CLI is not built. */
 int fwh_open_with_cli(struct fwh *h, const char *tag);
+
+/*
+ * Turn sampling on with an interval of 0, so every response that is not
+ * blocked is sampled, as `replay` does; from then on fwh_run() collects the
+ * frame's samples from the ring buffer into its result. Returns 0 or -1.
+ */
+int fwh_sampling(struct fwh *h);
 
 /* Run one frame through the program; counters are read before and after. */
 int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *r);

@@ -39,7 +39,7 @@ static int setup(void **state)
 		return -1;
 	fw_autoblock_params_default(&p);
 	p.max_new_per_min = 3;
-	fx.ab = fw_autoblock_new(&p, allow_bank, &fx.allow_calls, fx.prot, err, sizeof(err));
+	fx.ab = fw_autoblock_new(&p, allow_bank, &fx.allow_calls, fx.prot, NULL, err, sizeof(err));
 	*state = &fx;
 	return fx.ab ? 0 : -1;
 }
@@ -181,7 +181,7 @@ static void zero_limit_means_alert_only(void **state)
 {
 	struct fw_autoblock_params p = {.max_new_per_min = 0, .expiry_s = 60};
 	char err[128];
-	struct fw_autoblock *ab = fw_autoblock_new(&p, NULL, NULL, NULL, err, sizeof(err));
+	struct fw_autoblock *ab = fw_autoblock_new(&p, NULL, NULL, NULL, NULL, err, sizeof(err));
 	struct fw_ab_verdict v;
 
 	assert_non_null(ab);
@@ -189,7 +189,7 @@ static void zero_limit_means_alert_only(void **state)
 	assert_string_equal(fw_ab_decision_name(v.decision), "rate_limited");
 	fw_autoblock_free(ab);
 	p.expiry_s = 0;
-	assert_null(fw_autoblock_new(&p, NULL, NULL, NULL, err, sizeof(err)));
+	assert_null(fw_autoblock_new(&p, NULL, NULL, NULL, NULL, err, sizeof(err)));
 	assert_string_equal(err, "auto-block expiry must be at least 1 s");
 }
 

@@ -358,6 +358,64 @@ static void churning_ns_hosts_condemn_the_domains_they_serve(void **state)
 	fw_detector_free(d);
 }
 
+/*
+ * Names the decoder escapes can be longer than a key: 63 NUL bytes in a
+ * label read as 252 characters. Malware asking such names of a flux domain
+ * must not hide it: the domain is scored and blocked all the same.
+ */
+static void escaped_names_longer_than_a_key_are_scored_by_domain(void **state)
+{
+	struct fw_detector *d = detector(*state);
+	struct fw_detection det;
+	char qname[300] = "";
+	bool blocked = false;
+	struct fw_obs o;
+	unsigned k;
+
+	while (strlen(qname) < 63 * 4)
+		strcat(qname, "\\000");
+	strcat(qname, ".evil-one.example");
+	for (k = 0; k < 6 && !blocked; k++) {
+		bots_answer(&o, qname, k * 300, 8, 0, 60);
+		blocked = feed(d, &o, &det) == FW_AB_BLOCK;
+	}
+	assert_true(blocked);
+	assert_string_equal(det.domain, "evil-one.example");
+	fw_detector_free(d);
+}
+
+/*
+ * An NS host's churn counts its direct lookups too: the glue names one
+ * steady address, but every lookup of the host itself answers a new bot.
+ * A new domain it serves is double flux at its first response.
+ */
+static void direct_lookups_of_an_ns_host_count_for_its_churn(void **state)
+{
+	struct fw_detector *d = detector(*state);
+	struct fw_detection det;
+	char ip[32];
+	struct fw_obs o;
+	unsigned k;
+
+	fw_obs_init(&o, "served.example", S(T0));
+	fw_obs_add_addr(&o, "14.0.0.10", 300);
+	fw_obs_add_ns(&o, "ns1.steady-glue.example", 300);
+	fw_obs_add_glue(&o, "14.0.0.53");
+	assert_int_equal(feed(d, &o, &det), FW_AB_NONE);
+	for (k = 1; k <= 6; k++) {
+		fw_obs_init(&o, "ns1.steady-glue.example", S(T0 + k * 60));
+		bot(ip, sizeof(ip), 8000 + k);
+		fw_obs_add_addr(&o, ip, 0);
+		feed(d, &o, &det);
+	}
+	bots_answer(&o, "newcomer.example", 500, 8, 9000, 40);
+	fw_obs_add_ns(&o, "ns1.steady-glue.example", 300);
+	fw_obs_add_glue(&o, "14.0.0.53");
+	assert_int_equal(feed(d, &o, &det), FW_AB_BLOCK);
+	assert_string_equal(det.result.evidence_basis, "ns_hosts");
+	fw_detector_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +426,8 @@ int main(void)
 	    cmocka_unit_test(cdn_customers_are_never_blocked),
 	    cmocka_unit_test(one_response_of_an_unknown_domain_never_blocks),
 	    cmocka_unit_test(churning_ns_hosts_condemn_the_domains_they_serve),
+	    cmocka_unit_test(direct_lookups_of_an_ns_host_count_for_its_churn),
+	    cmocka_unit_test(escaped_names_longer_than_a_key_are_scored_by_domain),
 	};
 
 	return cmocka_run_group_tests_name("detector", tests, fw_world_setup, fw_world_teardown);

@@ -255,6 +255,38 @@ static void least_recently_seen_is_evicted(void **state)
 	fw_domstate_free(t);
 }
 
+/*
+ * A flood of names seen once evicts only names seen once: the keys seen
+ * again stay, and a key evicted once is known when it comes back.
+ */
+static void one_off_names_evict_each_other_not_returning_keys(void **state)
+{
+	struct fw_domstate *t = table(100, 3600, 32);
+	const char *a[] = {"192.0.2.1", NULL};
+	char name[32];
+	unsigned i;
+
+	feed(t, "steady.example", 0, 60, a);
+	feed(t, "steady.example", 10, 60, a);
+	feed(t, "once.example", 11, 60, a);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "r%u.flood.example", i);
+		feed(t, name, 12 + i / 100, 60, a);
+	}
+	assert_int_equal(fw_domstate_count(t), 100);
+	assert_int_equal(fw_domstate_evictions(t), 1000 + 2 - 100);
+	assert_int_equal(feed(t, "steady.example", 30, 60, a) & FW_DS_NEW_DOMAIN, 0);
+	/* once.example went with the flood, and is remembered as evicted */
+	assert_int_equal(feed(t, "once.example", 31, 60, a) & FW_DS_NEW_DOMAIN, FW_DS_NEW_DOMAIN);
+	for (i = 1000; i < 2000; i++) {
+		snprintf(name, sizeof(name), "r%u.flood.example", i);
+		feed(t, name, 32 + i / 100, 60, a);
+	}
+	assert_int_equal(feed(t, "once.example", 60, 60, a) & FW_DS_NEW_DOMAIN, 0);
+	assert_int_equal(feed(t, "steady.example", 60, 60, a) & FW_DS_NEW_DOMAIN, 0);
+	fw_domstate_free(t);
+}
+
 static void forget_and_bad_keys(void **state)
 {
 	struct fw_domstate *t = table(10, 3600, 32);
@@ -284,7 +316,7 @@ static void tag_stays_with_its_key(void **state)
 	feed(t, "www.example.org", 0, 60, a);
 	assert_int_equal(*fw_domstate_tag(t, "www.example.org"), 0);
 	*fw_domstate_tag(t, "www.example.org") = 5;
-	feed(t, "www.example.org", 1, 60, a);
+	feed(t, "www.example.org", 0, 60, a); /* the same second: still seen once */
 	assert_int_equal(*fw_domstate_tag(t, "www.example.org"), 5);
 	feed(t, "b.example", 2, 60, a);
 	feed(t, "c.example", 3, 60, a); /* evicts www.example.org, the least recent */
@@ -510,8 +542,9 @@ static void host_names_under_a_domain(void **state)
 }
 
 /*
- * An NS host tracked under its own name: {1,2}, then {3,4} brings 2 new,
+ * An NS host tracked under its NS key: {1,2}, then {3,4} brings 2 new,
  * then {5} brings 1: address churn 3, which a domain it serves inherits.
+ * The host's own name, answering for itself, is another key.
  */
 static void ns_host_churn_reaches_the_domains_it_serves(void **state)
 {
@@ -520,12 +553,17 @@ static void ns_host_churn_reaches_the_domains_it_serves(void **state)
 	static const char *const s3[] = {"198.51.100.5", NULL};
 	static const char *const web[] = {"192.0.2.80", NULL};
 	struct fw_domstate *t = table(10, 3600, 32);
+	char host[64], stable[64];
 	struct fw_obs o;
 
-	feed(t, "ns1.host.example", 0, 300, s1);
-	feed(t, "ns1.host.example", 10, 300, s2);
-	feed(t, "ns1.host.example", 20, 300, s3);
-	feed(t, "ns9.stable.example", 20, 300, s1);
+	assert_int_equal(fw_domstate_ns_key("ns1.host.example", host, sizeof(host)), 0);
+	assert_string_equal(host, ".ns1.host.example");
+	assert_int_equal(fw_domstate_ns_key("ns9.stable.example", stable, sizeof(stable)), 0);
+	feed(t, host, 0, 300, s1);
+	feed(t, host, 10, 300, s2);
+	feed(t, host, 20, 300, s3);
+	feed(t, stable, 20, 300, s1);
+	feed(t, "ns1.host.example", 20, 300, web); /* its own name: no churn */
 	answer(&o, "served.example", 30, 300, web);
 	fw_obs_add_ns(&o, "ns1.host.example", 300);
 	fw_domstate_observe(t, "served.example", &o, NULL);
@@ -554,6 +592,7 @@ int main(void)
 	    cmocka_unit_test(expired_state_starts_over),
 	    cmocka_unit_test(ns_name_and_address_churn),
 	    cmocka_unit_test(least_recently_seen_is_evicted),
+	    cmocka_unit_test(one_off_names_evict_each_other_not_returning_keys),
 	    cmocka_unit_test(forget_and_bad_keys),
 	    cmocka_unit_test(tag_stays_with_its_key),
 	    cmocka_unit_test(an_ip_keeps_its_largest_ttl),

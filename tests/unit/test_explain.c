@@ -106,6 +106,23 @@ static void json_is_valid_with_stable_fields(void **state)
 	free(s);
 }
 
+/* A hostile name is written in presentation form: no byte reaches a terminal raw. */
+static void text_escapes_a_hostile_name(void **state)
+{
+	char *buf = NULL;
+	const char *p;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fw_explain_text(f, "x\x1b]0;owned\x07\n\xff.example", &cd.f, &cd.r, &cd.ev, NULL);
+	fclose(f);
+	assert_non_null(strstr(buf, "x\\027]0;owned\\007\\010\\255.example: not_flux"));
+	for (p = buf; *p; p++)
+		assert_true(*p == '\n' || (*p >= 0x20 && *p < 0x7f));
+	free(buf);
+}
+
 static void verdict_names(void **state)
 {
 	struct fw_score_result r = {.flux = true, .over_threshold = true};
@@ -122,6 +139,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(text_shows_verdict_reference_terms_and_evidence),
 	    cmocka_unit_test(json_is_valid_with_stable_fields),
+	    cmocka_unit_test(text_escapes_a_hostile_name),
 	    cmocka_unit_test(verdict_names),
 	};
 

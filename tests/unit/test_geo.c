@@ -288,6 +288,67 @@ static void asn_csv_ranges_become_networks(void **state)
 	fw_geo_close(g);
 }
 
+static int notes;
+static void count_note(const char *msg, void *ctx)
+{
+	notes++;
+	snprintf(ctx, 1024, "%s", msg);
+}
+
+/* cp SRC DST in place (DST keeps its inode), or cut DST to len bytes when src is NULL. */
+static void rewrite_in_place(const char *src, const char *dst, long len)
+{
+	char cmd[1024];
+
+	if (src)
+		snprintf(cmd, sizeof(cmd), "cp %s %s", src, dst);
+	else
+		snprintf(cmd, sizeof(cmd), "truncate -s %ld %s", len, dst);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * The daemon's view: a broken database leaves its features out and says
+ * why; the good file written over it in place is picked up; cut short in
+ * place while loaded, it leaves the loaded copy answering (no SIGBUS).
+ */
+static void broken_db_degrades_and_a_rewrite_in_place_is_picked_up(void **state)
+{
+	char tmp[] = "/tmp/fw-geo-XXXXXX", path[64], warn[1024], note[1024], status[2048];
+	struct fw_geo *g;
+
+	assert_non_null(mkdtemp(tmp));
+	snprintf(path, sizeof(path), "%s/asn.mmdb", tmp);
+	rewrite_in_place(ASN_DB, path, 0);
+	rewrite_in_place(NULL, path, 1000); /* no metadata */
+	g = fw_geo_open_degraded(path, NULL, NULL, warn, sizeof(warn));
+	assert_non_null(g);
+	assert_non_null(strstr(warn, "not a valid MaxMind DB file"));
+	assert_non_null(strstr(warn, "scoring goes on without it"));
+	assert_int_equal(fw_geo_features(g), 0);
+	fw_geo_status(g, status, sizeof(status));
+	assert_non_null(strstr(status, "asn: unavailable: ASN database"));
+	notes = 0;
+	fw_geo_recheck(g, count_note, note);
+	assert_int_equal(notes, 0); /* the same broken file is not tried again */
+
+	rewrite_in_place(ASN_DB, path, 0);
+	fw_geo_recheck(g, count_note, note);
+	assert_int_equal(notes, 1);
+	assert_non_null(strstr(note, "is usable now"));
+	assert_int_equal(fw_geo_features(g), FW_GEO_HAS_ASN);
+	assert_int_equal(look(g, "12.81.92.7").asn, 7018);
+
+	rewrite_in_place(NULL, path, 1000);
+	fw_geo_recheck(g, count_note, note);
+	assert_int_equal(notes, 2);
+	assert_non_null(strstr(note, "the copy loaded before stays in use"));
+	assert_int_equal(look(g, "1.128.0.1").asn, 1221); /* not cached: read from the copy */
+	fw_geo_close(g);
+	unlink(path);
+	rmdir(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest maxmind[] = {
@@ -302,6 +363,7 @@ int main(void)
 	    cmocka_unit_test(missing_files_leave_features_unavailable),
 	    cmocka_unit_test(status_names_loaded_files_and_layouts),
 	    cmocka_unit_test(null_geo_answers_unknown),
+	    cmocka_unit_test(broken_db_degrades_and_a_rewrite_in_place_is_picked_up),
 	};
 	const struct CMUnitTest flat[] = {
 	    cmocka_unit_test(flat_city_layout_is_detected_and_read),

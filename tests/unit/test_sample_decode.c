@@ -3,8 +3,9 @@
  * sample_decode.c: ring-buffer samples built by hand, as the XDP program
  * fills them (the message as on the wire, each record's offsets), decoded
  * into what the scorer reads. Hostile names (pointer loops, forward
- * pointers, offsets out of range, bytes that would make the text of one
- * name read as another) are refused, never followed.
+ * pointers, offsets out of range) are refused, never followed, and leave out
+ * only their own record; bytes that would make the text of one name read as
+ * another are escaped.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -415,18 +416,25 @@ static void test_pointer_limit(void **state)
 /* Offset of the rdata of the first answer of a cname_raw sample. */
 #define RAW_RDATA (12 + 17 + 4 + 12)
 
-/* A CNAME target given as raw bytes, after the question "www.example.com". */
-static enum fw_decode_res cname_raw(const void *rdata, size_t len, struct fw_obs *obs)
+/*
+ * A CNAME target given as raw bytes, after the question "www.example.com",
+ * then an A record. Returns how many CNAMEs were learnt; the response must
+ * decode and its address be learnt whatever the target holds.
+ */
+static int cname_raw(const void *rdata, size_t len, struct fw_obs *obs)
 {
 	struct fw_sample_rr *rr;
 	struct sb b;
 
-	sb_init(&b, "www.example.com", T_A, 1, 0, 0);
+	sb_init(&b, "www.example.com", T_A, 2, 0, 0);
 	rr = rr_begin(&b, FW_SEC_ANSWER, 12, NULL, T_CNAME, 1);
 	assert_int_equal(rr->rdata_off, RAW_RDATA);
 	pb_dns_put(&b.m, rdata, len);
 	rr_end(&b, rr);
-	return decode(&b, obs);
+	add_addr(&b, FW_SEC_ANSWER, 12, NULL, 1, "192.0.2.1");
+	decode_ok(&b, obs);
+	assert_int_equal(obs->n_addrs, 1);
+	return obs->n_cnames;
 }
 
 static void test_pointer_loops(void **state)
@@ -452,10 +460,10 @@ static void test_pointer_loops(void **state)
 	pb_dns_ptr(&b.m, 12);
 	assert_int_equal(decode(&b, &obs), FW_DECODE_BAD_NAME);
 
-	/* A CNAME target pointing at itself. */
-	assert_int_equal(cname_raw(self, sizeof(self), &obs), FW_DECODE_BAD_NAME);
+	/* A CNAME target pointing at itself: that record is left out. */
+	assert_int_equal(cname_raw(self, sizeof(self), &obs), 0);
 	/* Two names pointing at each other: one of the pointers is forward. */
-	assert_int_equal(cname_raw(two, sizeof(two), &obs), FW_DECODE_BAD_NAME);
+	assert_int_equal(cname_raw(two, sizeof(two), &obs), 0);
 }
 
 static void test_forward_pointer(void **state)
@@ -464,52 +472,115 @@ static void test_forward_pointer(void **state)
 	static const uint8_t fwd[] = { 0xc0, RAW_RDATA + 2, 0x03, 'f', 'o', 'o', 0x00 };
 	struct fw_obs obs;
 
-	assert_int_equal(cname_raw(fwd, sizeof(fwd), &obs), FW_DECODE_BAD_NAME);
+	assert_int_equal(cname_raw(fwd, sizeof(fwd), &obs), 0);
 	/* The same name reached without the pointer is fine. */
-	assert_int_equal(cname_raw(fwd + 2, sizeof(fwd) - 2, &obs), FW_DECODE_OK);
+	assert_int_equal(cname_raw(fwd + 2, sizeof(fwd) - 2, &obs), 1);
 	assert_string_equal(obs.cnames[0], "foo");
 }
 
 static void test_out_of_range(void **state)
 {
-	static const uint8_t far[] = { 0xc1, 0xff };	       /* offset 511 */
-	static const uint8_t farthest[] = { 0xff, 0xff };      /* offset 16383 */
-	static const uint8_t overrun[] = { 0x3f, 'a', 'b' };   /* label past the end */
-	static const uint8_t no_root[] = { 0x01, 'a' };	       /* message ends first */
-	static const uint8_t half_ptr[] = { 0x01, 'a', 0xc0 }; /* pointer cut in half */
-	static const uint8_t res40[] = { 0x41, 'a', 0x00 };    /* reserved label types */
-	static const uint8_t res80[] = { 0x81, 'a', 0x00 };
+	static const uint8_t far[] = {0xc1, 0xff};	     /* offset 511 */
+	static const uint8_t farthest[] = {0xff, 0xff};	     /* offset 16383 */
+	static const uint8_t overrun[] = {0x3f, 'a', 'b'};   /* label past the end */
+	static const uint8_t no_root[] = {0x01, 'a'};	     /* runs past its data */
+	static const uint8_t half_ptr[] = {0x01, 'a', 0xc0}; /* pointer cut in half */
+	static const uint8_t res40[] = {0x41, 'a', 0x00};    /* reserved label types */
+	static const uint8_t res80[] = {0x81, 'a', 0x00};
 	struct fw_obs obs;
 
-	assert_int_equal(cname_raw(far, sizeof(far), &obs), FW_DECODE_BAD_NAME);
-	assert_int_equal(cname_raw(farthest, sizeof(farthest), &obs), FW_DECODE_BAD_NAME);
-	assert_int_equal(cname_raw(overrun, sizeof(overrun), &obs), FW_DECODE_BAD_NAME);
-	assert_int_equal(cname_raw(no_root, sizeof(no_root), &obs), FW_DECODE_BAD_NAME);
-	assert_int_equal(cname_raw(half_ptr, sizeof(half_ptr), &obs), FW_DECODE_BAD_NAME);
-	assert_int_equal(cname_raw(res40, sizeof(res40), &obs), FW_DECODE_BAD_NAME);
-	assert_int_equal(cname_raw(res80, sizeof(res80), &obs), FW_DECODE_BAD_NAME);
+	assert_int_equal(cname_raw(far, sizeof(far), &obs), 0);
+	assert_int_equal(cname_raw(farthest, sizeof(farthest), &obs), 0);
+	assert_int_equal(cname_raw(overrun, sizeof(overrun), &obs), 0);
+	assert_int_equal(cname_raw(no_root, sizeof(no_root), &obs), 0);
+	assert_int_equal(cname_raw(half_ptr, sizeof(half_ptr), &obs), 0);
+	assert_int_equal(cname_raw(res40, sizeof(res40), &obs), 0);
+	assert_int_equal(cname_raw(res80, sizeof(res80), &obs), 0);
 }
 
-/* A bad name anywhere fails the sample: an NS target, a glue owner. */
+/*
+ * A bad name leaves its own record out and nothing else: an attacker who
+ * adds one to every response must not make the responses unreadable.
+ */
 static void test_bad_name_in_any_section(void **state)
 {
 	struct fw_sample_rr *rr;
 	struct fw_obs obs;
 	struct sb b;
+	size_t ns1;
 
-	sb_init(&b, "flux.example", T_A, 0, 1, 0);
-	rr = rr_begin(&b, FW_SEC_AUTHORITY, 12, NULL, T_NS, 1);
+	sb_init(&b, "flux.example", T_A, 1, 2, 0);
+	add_addr(&b, FW_SEC_ANSWER, 12, NULL, 1, "192.0.2.1");
+	rr = rr_begin(&b, FW_SEC_AUTHORITY, 17, NULL, T_NS, 1);
 	pb_dns_put(&b.m, "\x02ns\xc1\x00", 5); /* forward pointer to 256 */
 	rr_end(&b, rr);
-	assert_int_equal(decode(&b, &obs), FW_DECODE_BAD_NAME);
+	add_name_rr(&b, FW_SEC_AUTHORITY, 17, T_NS, 1, "ns2", 17);
+	decode_ok(&b, &obs);
+	assert_int_equal(obs.n_addrs, 1);
+	assert_int_equal(obs.n_ns, 1);
+	assert_string_equal(obs.ns[0].name, "ns2.example");
 
-	sb_init(&b, "flux.example", T_A, 0, 0, 1);
+	sb_init(&b, "flux.example", T_A, 0, 1, 2);
+	ns1 = add_name_rr(&b, FW_SEC_AUTHORITY, 17, T_NS, 1, "ns1", 17);
 	rr = rr_begin(&b, FW_SEC_ADDITIONAL, -1, "x", T_A, 1);
 	pb_dns_put(&b.m, "\x01\x02\x03\x04", 4);
 	rr_end(&b, rr);
 	b.m.buf[rr->owner_off] = 0xc0; /* owner: a pointer to itself */
 	b.m.buf[rr->owner_off + 1] = (uint8_t)rr->owner_off;
-	assert_int_equal(decode(&b, &obs), FW_DECODE_BAD_NAME);
+	add_addr(&b, FW_SEC_ADDITIONAL, (int)ns1, NULL, 1, "192.0.2.53");
+	decode_ok(&b, &obs);
+	assert_int_equal(obs.n_glue, 1);
+	assert_int_equal(obs.glue[0].addr[3], 53);
+}
+
+/* NS and CNAME data that holds no name of its own is no name. */
+static void test_name_outside_its_data(void **state)
+{
+	struct fw_sample_rr *rr;
+	struct fw_obs obs;
+	struct sb b;
+
+	sb_init(&b, "example.com", T_NS, 2, 0, 0);
+	rr = rr_begin(&b, FW_SEC_ANSWER, 12, NULL, T_NS, 1); /* no data at all */
+	rr_end(&b, rr);
+	add_addr(&b, FW_SEC_ANSWER, 12, NULL, 1, "192.0.2.1"); /* whose owner follows */
+	decode_ok(&b, &obs);
+	assert_int_equal(obs.n_ns, 0);
+	assert_int_equal(obs.n_addrs, 1);
+}
+
+/* Records of another class than IN are not the name's addresses or servers. */
+static void test_class_not_in(void **state)
+{
+	struct fw_sample_rr *rr;
+	struct fw_obs obs;
+	struct sb b;
+
+	sb_init(&b, "www.example.com", T_A, 3, 0, 0);
+	add_addr(&b, FW_SEC_ANSWER, 12, NULL, 1, "192.0.2.1");
+	add_addr(&b, FW_SEC_ANSWER, 12, NULL, 1, "192.0.2.2");
+	add_name_rr(&b, FW_SEC_ANSWER, 12, T_NS, 1, "ns", 16);
+	rr = &b.s.rr[2];
+	b.m.buf[b.s.rr[1].rdata_off - 7] = 3; /* the second address: class CH */
+	b.m.buf[rr->rdata_off - 7] = 4;	      /* the NS: class HS */
+	decode_ok(&b, &obs);
+	assert_int_equal(obs.n_addrs, 1);
+	assert_int_equal(obs.addrs[0].ip.addr[3], 1);
+	assert_int_equal(obs.n_ns, 0);
+}
+
+/* RFC 2181, section 8: a TTL with the top bit set is 0. */
+static void test_ttl_top_bit(void **state)
+{
+	struct fw_obs obs;
+	struct sb b;
+
+	sb_init(&b, "www.example.com", T_A, 2, 0, 0);
+	add_addr(&b, FW_SEC_ANSWER, 12, NULL, 0x7fffffff, "192.0.2.1");
+	add_addr(&b, FW_SEC_ANSWER, 12, NULL, 0x80000005, "192.0.2.2");
+	decode_ok(&b, &obs);
+	assert_int_equal(obs.addrs[0].ttl, 0x7fffffff);
+	assert_int_equal(obs.addrs[1].ttl, 0);
 }
 
 /* A question given as raw wire bytes. */
@@ -526,21 +597,44 @@ static enum fw_decode_res question_raw(const void *name, size_t len, struct fw_o
 }
 
 /*
- * Labels holding a NUL or a dot have no canonical text: "com\0" would cut
- * "google.com\0.attacker.example" to "google.com", and the attacker's
- * answers would be scored against google.com.
+ * Labels holding a NUL or a dot must not read as two names: "com\0" cut
+ * short would make "google.com\0.attacker.example" read "google.com", and
+ * the attacker's answers be scored against google.com. Escaped, they are
+ * names of their own, still scored by their registered domain: a NUL in
+ * every name an attacker's malware asks must not hide it from the scorer.
  */
 static void test_ambiguous_label_bytes(void **state)
 {
-	static const char nul[] = "\x06google\x04" "com\0\x08" "attacker\x07" "example";
-	static const char dot[] = "\x0agoogle.com\x08" "attacker\x07" "example";
+	static const char nul[] = "\x06google\x04"
+				  "com\0\x08"
+				  "attacker\x07"
+				  "example";
+	static const char dot[] = "\x0agoogle.com\x08"
+				  "attacker\x07"
+				  "example";
+	static const char esc[] = "\x05"
+				  "a\\b\tC\x07"
+				  "example";
+	uint8_t all[1 + 63 + 9];
 	struct fw_obs obs;
 
 	/* sizeof includes the terminating NUL: the root byte. */
-	if (question_raw(nul, sizeof(nul), &obs) == FW_DECODE_OK)
-		fail_msg("a name with a NUL in a label decoded as '%s'", obs.qname);
-	if (question_raw(dot, sizeof(dot), &obs) == FW_DECODE_OK)
-		fail_msg("a label with a dot decoded as '%s'", obs.qname);
+	assert_int_equal(question_raw(nul, sizeof(nul), &obs), FW_DECODE_OK);
+	assert_string_equal(obs.qname, "google.com\\000.attacker.example");
+	assert_int_equal(question_raw(dot, sizeof(dot), &obs), FW_DECODE_OK);
+	assert_string_equal(obs.qname, "google\\.com.attacker.example");
+	assert_int_equal(question_raw(esc, sizeof(esc), &obs), FW_DECODE_OK);
+	assert_string_equal(obs.qname, "a\\\\b\\009c.example");
+
+	/* 63 NUL bytes: 252 characters of text, still one name. */
+	memset(all, 0, sizeof(all));
+	all[0] = 63;
+	memcpy(all + 64,
+	       "\x07"
+	       "example",
+	       8);
+	assert_int_equal(question_raw(all, sizeof(all), &obs), FW_DECODE_OK);
+	assert_int_equal(strlen(obs.qname), 63 * 4 + 8);
 }
 
 /* Names over 255 bytes on the wire are malformed, as in the question. */
@@ -662,26 +756,29 @@ static void test_random_damage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_a_answers),
-		cmocka_unit_test(test_aaaa_over_ipv6),
-		cmocka_unit_test(test_nxdomain),
-		cmocka_unit_test(test_cname_chain),
-		cmocka_unit_test(test_ns_and_glue),
-		cmocka_unit_test(test_ns_in_answer),
-		cmocka_unit_test(test_other_records_ignored),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_root_question),
-		cmocka_unit_test(test_pointer_chain),
-		cmocka_unit_test(test_pointer_limit),
-		cmocka_unit_test(test_pointer_loops),
-		cmocka_unit_test(test_forward_pointer),
-		cmocka_unit_test(test_out_of_range),
-		cmocka_unit_test(test_bad_name_in_any_section),
-		cmocka_unit_test(test_ambiguous_label_bytes),
-		cmocka_unit_test(test_name_too_long),
-		cmocka_unit_test(test_small_output),
-		cmocka_unit_test(test_bad_samples),
-		cmocka_unit_test(test_random_damage),
+	    cmocka_unit_test(test_a_answers),
+	    cmocka_unit_test(test_aaaa_over_ipv6),
+	    cmocka_unit_test(test_nxdomain),
+	    cmocka_unit_test(test_cname_chain),
+	    cmocka_unit_test(test_ns_and_glue),
+	    cmocka_unit_test(test_ns_in_answer),
+	    cmocka_unit_test(test_other_records_ignored),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_root_question),
+	    cmocka_unit_test(test_pointer_chain),
+	    cmocka_unit_test(test_pointer_limit),
+	    cmocka_unit_test(test_pointer_loops),
+	    cmocka_unit_test(test_forward_pointer),
+	    cmocka_unit_test(test_out_of_range),
+	    cmocka_unit_test(test_bad_name_in_any_section),
+	    cmocka_unit_test(test_name_outside_its_data),
+	    cmocka_unit_test(test_class_not_in),
+	    cmocka_unit_test(test_ttl_top_bit),
+	    cmocka_unit_test(test_ambiguous_label_bytes),
+	    cmocka_unit_test(test_name_too_long),
+	    cmocka_unit_test(test_small_output),
+	    cmocka_unit_test(test_bad_samples),
+	    cmocka_unit_test(test_random_damage),
 	};
 
 	return cmocka_run_group_tests_name("sample_decode", tests, NULL, NULL) ? 1 : 0;

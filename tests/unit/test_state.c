@@ -304,8 +304,9 @@ static void test_save_into_missing_dir_fails(void **state)
 	memset(&st, 0, sizeof(st));
 	snprintf(st.path, sizeof(st.path), "%s/nodir/state.tsv", d->path);
 	assert_int_equal(fw_state_save(&st, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "cannot write %s/nodir/state.tsv.tmp.%d: %s", d->path,
-		 (int)getpid(), strerror(ENOENT));
+	snprintf(want, sizeof(want),
+		 "cannot write %s/nodir/state.tsv: %s; check the state directory (--state-dir)",
+		 d->path, strerror(ENOENT));
 	assert_string_equal(err, want);
 }
 

@@ -32,6 +32,10 @@ static void sample_metrics(struct fw_metrics *m)
 	m->tracked_domains = 12345;
 	m->auto_blocks_total = 9;
 	m->expiries_total = 4;
+	m->refusals_total[FW_REFUSAL_ALLOWLISTED] = 1;
+	m->refusals_total[FW_REFUSAL_PROTECTED] = 2;
+	m->refusals_total[FW_REFUSAL_RATE_LIMITED] = 5000;
+	m->refusals_total[FW_REFUSAL_UNBLOCKABLE] = 3;
 	fw_latency_observe(&m->scorer_latency, 0.0002);
 	fw_latency_observe(&m->scorer_latency, 0.003);
 	fw_latency_observe(&m->scorer_latency, 20);
@@ -125,6 +129,13 @@ static const char expected_text[] =
     "# HELP fluxwall_expiries_total Auto entries removed at expiry since the daemon started.\n"
     "# TYPE fluxwall_expiries_total counter\n"
     "fluxwall_expiries_total 4\n"
+    "# HELP fluxwall_auto_block_refusals_total Flux verdicts not turned into a block since the "
+    "daemon started, by reason; each is also an alert event.\n"
+    "# TYPE fluxwall_auto_block_refusals_total counter\n"
+    "fluxwall_auto_block_refusals_total{reason=\"allowlisted\"} 1\n"
+    "fluxwall_auto_block_refusals_total{reason=\"protected\"} 2\n"
+    "fluxwall_auto_block_refusals_total{reason=\"rate_limited\"} 5000\n"
+    "fluxwall_auto_block_refusals_total{reason=\"unblockable\"} 3\n"
     "# HELP fluxwall_scorer_duration_seconds Time the scorer took per scoring run.\n"
     "# TYPE fluxwall_scorer_duration_seconds histogram\n"
     "fluxwall_scorer_duration_seconds_bucket{le=\"1e-05\"} 0\n"
@@ -274,6 +285,34 @@ static void test_label_escaping(void **state)
 	free(text);
 }
 
+/*
+ * A top domain's name may be any bytes; label values must be UTF-8 on one
+ * line, or node-exporter drops the whole file: the name is written in
+ * presentation form, then escaped as a label.
+ */
+static void test_hostile_top_name_keeps_the_file_valid(void **state)
+{
+	struct fw_metrics m;
+	const char *line;
+	char *text;
+
+	memset(&m, 0, sizeof(m));
+	m.top_count = 1;
+	strcpy(m.top[0].name, "a\"b\\c\n\x1b[31m\xff.evil");
+	m.top[0].score = 99;
+	text = render(&m);
+	line = strstr(text, "fluxwall_top_domain_score{");
+	assert_non_null(line);
+	assert_int_equal(strncmp(line,
+				 "fluxwall_top_domain_score{rank=\"1\",name=\"a\\\"b\\\\092c"
+				 "\\\\010\\\\027[31m\\\\255.evil\"} 99\n",
+				 strlen(line) - strlen(strchr(line, '\n')) + 1),
+			 0);
+	for (line = text; *line; line++)
+		assert_true(*line == '\n' || (*line >= 0x20 && *line < 0x7f));
+	free(text);
+}
+
 static void test_no_top_family_without_scores(void **state)
 {
 	struct fw_metrics m;
@@ -403,6 +442,7 @@ int main(void)
 	    cmocka_unit_test(test_families_are_contiguous_and_declared),
 	    cmocka_unit_test(test_histogram_is_cumulative),
 	    cmocka_unit_test(test_label_escaping),
+	    cmocka_unit_test(test_hostile_top_name_keeps_the_file_valid),
 	    cmocka_unit_test(test_no_top_family_without_scores),
 	    cmocka_unit_test(test_top_n_is_bounded),
 	    cmocka_unit_test(test_atomic_write),
