@@ -6,6 +6,8 @@
 #   make bench    benchmarks; figures in build/bench-*.json
 #   make eval     detection evaluation on generated scenarios
 #   make soak     ten minutes of mixed lab traffic; RSS, samples, wrong drops
+#   make fuzz     every libFuzzer target FUZZ_SECONDS (60) each; minimises
+#                 what it found into tests/fuzz/corpus
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -24,8 +26,9 @@ ifeq ($(SAN),1)
 CFLAGS	+= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
 	   -Wno-format-truncation
 endif
-CFLAGS	+= -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+FW_CFLAGS := -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	   -Iinclude -Iuserspace -I$(BUILD) -DFW_DATADIR='"$(PREFIX)/share/fluxwall"'
+CFLAGS	+= $(FW_CFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__BPF__ -Iinclude -Ibpf -I$(ARCH_INC)
 LIBS	:= -lxdp -lbpf -lelf -lz -lmaxminddb -lpsl -lpcap -lm
 TEST_LIBS := $(LIBS) -lldns # tests/lib checks fluxwall against ldns
@@ -45,8 +48,20 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
+# libFuzzer targets (tests/fuzz) over the program's own sources, rebuilt with
+# clang, ASan and UBSan into $(BUILD)/fuzz. feed_FORMAT is one target per
+# feed format, all from tests/fuzz/feed.c.
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	       -fno-sanitize-recover=undefined $(FW_CFLAGS) -Wno-missing-field-initializers
+FUZZ_NAMES := name_key sample_decode conf state pcap networks \
+	      feed_plain feed_hosts feed_rpz feed_adblock feed_auto
+FUZZ_BIN := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_OBJ := $(patsubst userspace/%.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC))
+FUZZ_HDRS := $(US_HDRS) $(wildcard tests/fuzz/*.h)
+FUZZ_SECONDS ?= 60
+
 .PHONY: all deps demo test unit-test bpf-test e2e-test build-tests unit-bins build-asan asan-test \
-	bench eval soak install uninstall clean format
+	build-fuzz fuzz fuzz-test bench eval soak install uninstall clean format
 
 all: $(BUILD)/fluxwall $(BUILD)/bench_pass.bpf.o
 
@@ -86,6 +101,20 @@ $(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
 
+$(BUILD)/fuzz/obj/%.o: userspace/%.c $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/libfluxwall.a: $(FUZZ_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_feed_%: tests/fuzz/feed.c $(BUILD)/fuzz/libfluxwall.a $(FUZZ_HDRS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFEED_FORMAT='"$*"' $< \
+		$(BUILD)/fuzz/libfluxwall.a $(LIBS) -o $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/%.c $(BUILD)/fuzz/libfluxwall.a $(FUZZ_HDRS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(BUILD)/fuzz/libfluxwall.a $(LIBS) -o $@
+
 build-tests: all $(UNIT_BIN) $(BPFT_BIN) $(TOOL_BIN)
 
 unit-bins: $(UNIT_BIN)
@@ -94,6 +123,8 @@ unit-bins: $(UNIT_BIN)
 build-asan:
 	$(MAKE) BUILD=$(SAN_BUILD) SAN=1 unit-bins
 
+build-fuzz: $(FUZZ_BIN)
+
 demo: deps
 	./scripts/fetch-geo.sh
 	$(MAKE) all $(TOOL_BIN)
@@ -101,7 +132,7 @@ demo: deps
 
 test: deps
 	./scripts/fetch-geo.sh
-	$(MAKE) build-tests
+	$(MAKE) build-tests build-fuzz
 	$(MAKE) build-asan
 	./tests/run-all.sh
 
@@ -116,6 +147,13 @@ e2e-test: build-tests
 
 asan-test: build-asan
 	./tests/run-all.sh asan
+
+fuzz-test: build-fuzz
+	./tests/run-all.sh fuzz
+
+fuzz: deps
+	$(MAKE) build-tests build-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh fuzz
 
 bench: deps
 	$(MAKE) all $(BENCH_BIN) $(TOOL_BIN)

@@ -3,7 +3,7 @@
 # Idempotent: when every package is present it changes nothing.
 set -eu
 
-PKGS="clang llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev
+PKGS="clang libclang-rt-14-dev llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev
 libmaxminddb-dev mmdb-bin libmaxmind-db-writer-perl libcmocka-dev libpsl-dev publicsuffix
 libpcap-dev libldns-dev tcpdump iproute2 ethtool jq python3 knot knot-dnsutils unbound prometheus-node-exporter curl
 valgrind

@@ -1,13 +1,14 @@
 #!/bin/bash
 # Run every test: cmocka units, the same units under AddressSanitizer and
-# UBSan (make build-asan), BPF_PROG_TEST_RUN suites, namespace end-to-end.
-#   tests/run-all.sh [unit|asan|bpf|e2e]...
+# UBSan (make build-asan), BPF_PROG_TEST_RUN suites, namespace end-to-end,
+# and a short run of every libFuzzer target over its corpus (make build-fuzz).
+#   tests/run-all.sh [unit|asan|bpf|e2e|fuzz]...
 # Under CI=true the privileged suites must run: missing root is a failure.
 set -u
 cd "$(dirname "$0")/.."
 
 kinds=("$@")
-[ ${#kinds[@]} -eq 0 ] && kinds=(unit asan bpf e2e)
+[ ${#kinds[@]} -eq 0 ] && kinds=(unit asan bpf e2e fuzz)
 passed=0
 failed=0
 failures=()
@@ -77,8 +78,22 @@ for kind in "${kinds[@]}"; do
 			run_one "e2e $(basename "$t" .sh)" timeout 600 bash "$t"
 		done
 		;;
+	fuzz)
+		fuzzers=(build/fuzz/fuzz_*)
+		if [ ! -x "${fuzzers[0]}" ]; then
+			echo "run-all: no fuzz target built; run make build-fuzz"
+			if [ "${CI:-}" = "true" ]; then
+				failed=$((failed + 1))
+				failures+=("fuzz (not built)")
+			fi
+			continue
+		fi
+		for t in "${fuzzers[@]}"; do
+			run_one "fuzz ${t##*/fuzz_}" tests/fuzz/run.sh check "${t##*/fuzz_}"
+		done
+		;;
 	*)
-		echo "run-all: unknown kind '$kind' (unit, asan, bpf or e2e)" >&2
+		echo "run-all: unknown kind '$kind' (unit, asan, bpf, e2e or fuzz)" >&2
 		exit 2
 		;;
 	esac

@@ -938,9 +938,29 @@ static void print_type(FILE *out, const struct opt_row *r)
 	}
 }
 
+/* Whether value, written bare, would lose blanks at its ends or a comment. */
+static int needs_quotes(const char *value)
+{
+	size_t n = strlen(value);
+	const char *p;
+
+	if (!n)
+		return 0;
+	if (isspace((unsigned char)value[0]) || isspace((unsigned char)value[n - 1]) ||
+	    value[0] == '"')
+		return 1;
+	for (p = strchr(value, '#'); p; p = strchr(p + 1, '#'))
+		if (p == value || isspace((unsigned char)p[-1]))
+			return 1;
+	return 0;
+}
+
+/* key = value, quoted when it must be, so that the line reads back the same. */
 static void print_assignment(FILE *out, const char *key, const char *value)
 {
-	if (*value)
+	if (needs_quotes(value))
+		fprintf(out, "%s = \"%s\"", key, value);
+	else if (*value)
 		fprintf(out, "%s = %s", key, value);
 	else
 		fprintf(out, "%s =", key);

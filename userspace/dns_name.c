@@ -115,6 +115,9 @@ int fw_name_from_wire(const uint8_t *wire, size_t len, struct fw_name *out)
 		if (l > FW_MAX_LABEL || off + 1 + l > len || out->wire_len + l + 2 > FW_MAX_NAME ||
 		    out->nlabels >= FW_MAX_LABELS)
 			return -1;
+		/* No text form: "a\0" would read "a", and "a.b" as two labels. */
+		if (memchr(wire + off + 1, 0, l) || memchr(wire + off + 1, '.', l))
+			return -1;
 		append_label(out, (const char *)wire + off + 1, l);
 		off += 1 + l;
 	}

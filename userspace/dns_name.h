@@ -26,7 +26,10 @@ struct fw_name {
  */
 int fw_name_parse(const char *text, struct fw_name *out, char *err, size_t errlen);
 
-/* Parse a name in wire form (no compression); -1 when malformed. */
+/*
+ * Parse a name in wire form (no compression); -1 when malformed or when a
+ * label holds a NUL or a '.', which the text form cannot show.
+ */
 int fw_name_from_wire(const uint8_t *wire, size_t len, struct fw_name *out);
 
 /* The 128-bit map key of the name, under the given secret seed. */

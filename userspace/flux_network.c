@@ -15,6 +15,7 @@
 #define EXPIRE_STEP   4 /* expired addresses dropped per join */
 #define NET_MIN_SHARED 2 /* known addresses a response needs to join a network */
 #define NONE	      0u
+#define REL_BEHIND    (1ull << 31) /* seconds a relative time reaches before the first */
 
 /* 32 bytes. Links and hash slots hold an entry's index plus one. */
 struct addr_ent {
@@ -138,7 +139,8 @@ void fw_netidx_free(struct fw_netidx *x)
 static uint32_t rel(struct fw_netidx *x, uint64_t s)
 {
 	if (!x->have_base) {
-		x->base_s = s ? s - 1 : 0; /* 0 stays free to mean "never" */
+		/* Room behind the first time seen too: a file read at start holds older ones. */
+		x->base_s = s > REL_BEHIND ? s - REL_BEHIND : 0; /* 0 stays free to mean "never" */
 		x->have_base = true;
 	}
 	if (s <= x->base_s)
@@ -726,6 +728,7 @@ int fw_netidx_load(struct fw_netidx *x, FILE *in, uint64_t now_s, char *err, siz
 		snprintf(err, errlen, "out of memory loading flux networks");
 		return -1;
 	}
+	rel(x, now_s); /* times are placed around now, not around the file's first one */
 	while (!rc && fgets(line, sizeof(line), in)) {
 		lineno++;
 		line[strcspn(line, "\n")] = '\0';

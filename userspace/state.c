@@ -349,24 +349,36 @@ static int read_state_file(struct fw_state *st, FILE *f, char *err, size_t errle
 	return 0;
 }
 
+int fw_state_read(struct fw_state *st, FILE *f, const char *path, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	ret = read_state_file(st, f, err, errlen);
+	if (ret)
+		fw_state_free(st);
+	return ret;
+}
+
 int fw_state_load(struct fw_state *st, const char *dir, char *err, size_t errlen)
 {
+	char path[sizeof(st->path)];
 	FILE *f;
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	snprintf(st->path, sizeof(st->path), "%s/%s", dir, FW_STATE_FILE);
-	f = fopen(st->path, "r");
+	snprintf(path, sizeof(path), "%s/%s", dir, FW_STATE_FILE);
+	f = fopen(path, "r");
 	if (!f) {
+		snprintf(st->path, sizeof(st->path), "%s", path);
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "cannot read %s: %s", st->path, strerror(errno));
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
-	ret = read_state_file(st, f, err, errlen);
+	ret = fw_state_read(st, f, path, err, errlen);
 	fclose(f);
-	if (ret)
-		fw_state_free(st);
 	return ret;
 }
 
@@ -459,6 +471,25 @@ static int replace_file(const char *tmp, const char *path)
 	return fsync_dir_of(path);
 }
 
+int fw_state_write(const struct fw_state *st, FILE *f, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (!entry_writable(&st->e[i], err, errlen))
+			return -1;
+	fprintf(f, "%s\n", STATE_MAGIC);
+	write_options(f, &st->opts);
+	for (i = 0; i < st->n; i++)
+		write_entry(f, &st->e[i]);
+	fprintf(f, "# end %zu\n", st->n);
+	if (fflush(f) || ferror(f)) {
+		snprintf(err, errlen, "cannot write the state: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* A failed write names the file, the cause and what to do about it. */
 static void write_error(const struct fw_state *st, const char *what, int e, char *err,
 			size_t errlen)
@@ -490,12 +521,8 @@ int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
 			close(fd);
 		return -1;
 	}
-	fprintf(f, "%s\n", STATE_MAGIC);
-	write_options(f, &st->opts);
-	for (i = 0; i < st->n; i++)
-		write_entry(f, &st->e[i]);
-	fprintf(f, "# end %zu\n", st->n);
-	if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
+	errno = 0;
+	if (fw_state_write(st, f, err, errlen) || fsync(fileno(f))) {
 		write_error(st, "write", errno ? errno : EIO, err, errlen);
 		fclose(f);
 		unlink(tmp);

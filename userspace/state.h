@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "fluxwall_abi.h"
@@ -62,6 +63,15 @@ int fw_action_parse(const char *s, uint8_t *action);
 
 /* Load dir/state.tsv; a missing file is an empty state, a damaged one an error. */
 int fw_state_load(struct fw_state *st, const char *dir, char *err, size_t errlen);
+
+/* The same from an open stream; path names it in messages and in st->path. */
+int fw_state_read(struct fw_state *st, FILE *f, const char *path, char *err, size_t errlen);
+
+/*
+ * The state file's text to f. -1 with err when an entry cannot be written
+ * (fw_state_read would refuse it) or the stream failed.
+ */
+int fw_state_write(const struct fw_state *st, FILE *f, char *err, size_t errlen);
 
 /* Write atomically: temp file, fsync, rename, fsync of the directory. */
 int fw_state_save(const struct fw_state *st, char *err, size_t errlen);

@@ -287,8 +287,12 @@ static void test_effective_print_round_trip(void **state)
 	int i;
 
 	assert_int_equal(fw_conf_init(&c), 0);
-	assert_int_equal(
-	    load_text(&c, "window = 2h\ntrusted_resolvers = 10.0.0.1\n", err, sizeof(err)), 0);
+	/* values that only keep their '#' and end blanks in quotes print in quotes */
+	assert_int_equal(load_text(&c,
+				   "window = 2h\ntrusted_resolvers = 10.0.0.1\n"
+				   "iface = \"br #2\"\nstate_dir = \"/srv/fw \"\n",
+				   err, sizeof(err)),
+			 0);
 	assert_int_equal(fw_conf_set(&c, "mode", "skb", err, sizeof(err)), 0);
 	f = open_memstream(&text, &len);
 	fw_conf_print(&c, f);
@@ -296,6 +300,9 @@ static void test_effective_print_round_trip(void **state)
 	assert_non_null(strstr(text, "window = 2h\t# /etc/fluxwall/fluxwall.conf:1\n"));
 	assert_non_null(strstr(text, "mode = skb\t# command line\n"));
 	assert_non_null(strstr(text, "capacity = 1048576\t# default\n"));
+	assert_non_null(strstr(text, "iface = \"br #2\"\t# /etc/fluxwall/fluxwall.conf:3\n"));
+	assert_non_null(
+	    strstr(text, "state_dir = \"/srv/fw \"\t# /etc/fluxwall/fluxwall.conf:4\n"));
 	assert_int_equal(fw_conf_init(&back), 0);
 	if (load_text(&back, text, err, sizeof(err)))
 		fail_msg("fw_conf_print output does not parse: %s", err);

@@ -272,6 +272,9 @@ static void test_from_wire_malformed(void **state)
 	static const uint8_t overrun[] = { 5, 'a', 'b', 0 };
 	static const uint8_t pointer[] = { 1, 'a', 0xc0, 0x00 };
 	static const uint8_t label64[] = { 0x40, 'a' };
+	/* no text form: the first would read "", the second as a.b.example */
+	static const uint8_t nul[] = { 1, 0, 0 };
+	static const uint8_t dot[] = { 3, 'a', '.', 'b', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0 };
 	uint8_t big[300];
 	struct fw_name w;
 	size_t i;
@@ -281,6 +284,8 @@ static void test_from_wire_malformed(void **state)
 	assert_int_equal(fw_name_from_wire(pointer, sizeof(pointer), &w), -1);
 	assert_int_equal(fw_name_from_wire(label64, sizeof(label64), &w), -1);
 	assert_int_equal(fw_name_from_wire(no_root, 0, &w), -1);
+	assert_int_equal(fw_name_from_wire(nul, sizeof(nul), &w), -1);
+	assert_int_equal(fw_name_from_wire(dot, sizeof(dot), &w), -1);
 
 	/* 64 labels of 3 bytes: 257 bytes on the wire. */
 	for (i = 0; i < 64 * 4; i += 4)

@@ -287,6 +287,34 @@ static void saved_flux_networks_come_back(void **state)
 	fw_netidx_free(y);
 }
 
+/* A restart keeps every time, also of a network older than the file's first one. */
+static void a_restart_keeps_the_times_of_older_networks(void **state)
+{
+	char text[] = "# fluxwall flux networks 1\n"
+		      "network\t1\t1699990000\t1699999000\t1700090000\t80.00\t2\tnew.example\n"
+		      "network\t2\t1699900000\t1699999500\t1700090000\t90.00\t2\told.example\n"
+		      "address\t2\t192.0.2.9\t1699999500\n",
+	     *saved = NULL, err[256];
+	struct fw_netidx *x = index_of(1024, 3600);
+	struct fw_net_info info;
+	size_t len = 0;
+	FILE *f = fmemopen(text, strlen(text), "r");
+
+	assert_int_equal(fw_netidx_load(x, f, T0, err, sizeof(err)), 0);
+	fclose(f);
+	assert_int_equal(fw_netidx_info(x, net_of(x, "192.0.2.9", T0), &info), 0);
+	assert_string_equal(info.members[0], "old.example");
+	assert_int_equal(info.first_seen_s, 1699900000);
+	assert_int_equal(info.last_seen_s, 1699999500);
+	f = open_memstream(&saved, &len);
+	assert_int_equal(fw_netidx_save(x, f, T0), 0);
+	fclose(f);
+	assert_non_null(strstr(saved, "\t1699900000\t1699999500\t1700090000\t90.00\t2\told.example\n"));
+	assert_non_null(strstr(saved, "\t192.0.2.9\t1699999500\n"));
+	free(saved);
+	fw_netidx_free(x);
+}
+
 static void a_bad_networks_file_is_refused_with_its_line(void **state)
 {
 	struct fw_netidx *x = index_of(1024, 3600);
@@ -320,6 +348,7 @@ int main(void)
 	    cmocka_unit_test(full_index_evicts_least_recently_seen),
 	    cmocka_unit_test(flux_marks_expire_and_only_extend),
 	    cmocka_unit_test(saved_flux_networks_come_back),
+	    cmocka_unit_test(a_restart_keeps_the_times_of_older_networks),
 	    cmocka_unit_test(a_bad_networks_file_is_refused_with_its_line),
 	    cmocka_unit_test(out_of_range_sizes_are_refused),
 	};

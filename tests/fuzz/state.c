@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The state file reader (userspace/state.c), as `fluxwall attach`, `run`
+ * and every list command read state_dir/state.tsv. A damaged file is
+ * refused with the file and line named. A file it takes must survive the
+ * next commit: written back, it reads again to the same rules and options,
+ * or fluxwall would not start after the next change to the lists.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "fuzz_check.h"
+#include "state.h"
+
+#define PATH "/fuzz/state.tsv"
+
+static int same_entry(const struct fw_entry *a, const struct fw_entry *b)
+{
+	int same_score = a->score == b->score || (isnan(a->score) && isnan(b->score));
+
+	return !strcmp(a->name, b->name) && !strcmp(a->source, b->source) &&
+	       !strcmp(a->reason, b->reason) && a->added == b->added && a->expires == b->expires &&
+	       same_score && a->list == b->list && a->match == b->match && a->action == b->action &&
+	       a->origin == b->origin;
+}
+
+static void check_rewrite(const struct fw_state *st)
+{
+	struct fw_state back;
+	char *text = NULL, err[1024];
+	size_t len = 0, i;
+	FILE *out = open_memstream(&text, &len);
+	FILE *in;
+
+	FUZZ_CHECK(out, "open_memstream failed");
+	FUZZ_CHECK(!fw_state_write(st, out, err, sizeof(err)),
+		   "an accepted state cannot be written: %s", err);
+	fclose(out);
+	in = fuzz_stream((const uint8_t *)text, len);
+	FUZZ_CHECK(!fw_state_read(&back, in, PATH, err, sizeof(err)),
+		   "a written state does not read back: %s", err);
+	fclose(in);
+	FUZZ_CHECK(back.n == st->n, "%zu rules read back of %zu", back.n, st->n);
+	for (i = 0; i < st->n; i++)
+		FUZZ_CHECK(same_entry(&st->e[i], &back.e[i]), "rule %zu (%s) changed", i,
+			   st->e[i].name);
+	FUZZ_CHECK(!memcmp(&st->opts, &back.opts, sizeof(st->opts)), "options changed");
+	fw_state_free(&back);
+	free(text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	FILE *f = fuzz_stream(data, size);
+	struct fw_state st;
+	char err[1024];
+	int ret;
+
+	err[0] = '\0';
+	ret = fw_state_read(&st, f, PATH, err, sizeof(err));
+	fclose(f);
+	if (ret) {
+		FUZZ_CHECK(!strncmp(err, PATH ":", strlen(PATH ":")),
+			   "the error does not name the file: %s", err);
+		FUZZ_CHECK(st.n == 0 && !st.e, "a refused file left rules behind");
+		return 0;
+	}
+	check_rewrite(&st);
+	fw_state_free(&st);
+	return 0;
+}
