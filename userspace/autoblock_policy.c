@@ -113,15 +113,22 @@ static struct ab_entry *add(struct fw_autoblock *ab, const char *name, uint64_t 
 	return e;
 }
 
-/* New blocks in the 60 s before now; the ring holds the latest ones. */
+/*
+ * New blocks in the 60 s around now; the ring holds the latest ones.
+ * Samples from two CPUs arrive a few milliseconds out of order, so a
+ * block stamped after now counts too (within a window: a clock stepped
+ * back further must not stop auto-blocking until it catches up).
+ */
 static bool budget_left(const struct fw_autoblock *ab, uint64_t now_ns)
 {
 	uint32_t i, used = 0;
 
-	for (i = 0; i < ab->p.max_new_per_min; i++)
-		if (ab->recent[i] && now_ns - ab->recent[i] < FW_AB_RATE_WINDOW_NS &&
-		    ab->recent[i] <= now_ns)
+	for (i = 0; i < ab->p.max_new_per_min; i++) {
+		uint64_t t = ab->recent[i];
+
+		if (t && (t <= now_ns ? now_ns - t : t - now_ns) < FW_AB_RATE_WINDOW_NS)
 			used++;
+	}
 	return used < ab->p.max_new_per_min;
 }
 

@@ -126,6 +126,27 @@ static void fourth_new_block_in_a_minute_is_only_an_alert(void **state)
 	assert_int_equal(fw_autoblock_count(fx.ab), 4);
 }
 
+/*
+ * Samples from two CPUs reach the scorer a few milliseconds out of order:
+ * a block stamped just after the verdict being decided still counts.
+ */
+static void blocks_stamped_a_little_later_still_count(void **state)
+{
+	struct fw_ab_verdict v;
+
+	assert_int_equal(fw_autoblock_decide(fx.ab, "a.example", true, false, S(T0) + 3000000, &v),
+			 FW_AB_BLOCK);
+	assert_int_equal(fw_autoblock_decide(fx.ab, "b.example", true, false, S(T0) + 2000000, &v),
+			 FW_AB_BLOCK);
+	assert_int_equal(fw_autoblock_decide(fx.ab, "c.example", true, false, S(T0) + 5000000, &v),
+			 FW_AB_BLOCK);
+	assert_int_equal(fw_autoblock_decide(fx.ab, "d.example", true, false, S(T0), &v),
+			 FW_AB_RATE_LIMITED);
+	/* a clock stepped back by more than a minute does not stop blocking for good */
+	assert_int_equal(fw_autoblock_decide(fx.ab, "e.example", true, false, S(T0 - 3600), &v),
+			 FW_AB_BLOCK);
+}
+
 struct unblocked {
 	int n;
 	char last[64];
@@ -206,6 +227,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(refresh_moves_expiry_and_expired_entries_go, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(later_allowlisting_unblocks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(blocks_stamped_a_little_later_still_count, setup,
+					    teardown),
 	    cmocka_unit_test(zero_limit_means_alert_only),
 	};
 
