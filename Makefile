@@ -53,7 +53,7 @@ TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 # feed format, all from tests/fuzz/feed.c.
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	       -fno-sanitize-recover=undefined $(FW_CFLAGS) -Wno-missing-field-initializers
-FUZZ_NAMES := name_key sample_decode conf state pcap networks \
+FUZZ_NAMES := name_key sample_decode walk_decode conf state pcap networks \
 	      feed_plain feed_hosts feed_rpz feed_adblock feed_auto
 FUZZ_BIN := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_OBJ := $(patsubst userspace/%.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC))
@@ -85,21 +85,21 @@ $(BUILD)/libfluxwall.a: $(LIB_OBJ)
 $(BUILD)/fluxwall: userspace/fluxwall.c $(BUILD)/libfluxwall.a $(US_HDRS)
 	$(CC) $(CFLAGS) $< $(BUILD)/libfluxwall.a $(LIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
+$(BUILD)/tests/%: tests/unit/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests/lib -Ibpf $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
 
 $(BUILD)/tests/%: tests/bpf/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BUILD)/fluxwall.bpf.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests/lib -Ibpf $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
 
-$(BUILD)/bench/%: tests/bench/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
+$(BUILD)/bench/%: tests/bench/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests/lib -Ibpf $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
 
-$(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS)
+$(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests/lib -Ibpf $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
 
 $(BUILD)/fuzz/obj/%.o: userspace/%.c $(US_HDRS)
 	@mkdir -p $(@D)
@@ -110,6 +110,12 @@ $(BUILD)/fuzz/libfluxwall.a: $(FUZZ_OBJ)
 
 $(BUILD)/fuzz/fuzz_feed_%: tests/fuzz/feed.c $(BUILD)/fuzz/libfluxwall.a $(FUZZ_HDRS)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFEED_FORMAT='"$*"' $< \
+		$(BUILD)/fuzz/libfluxwall.a $(LIBS) -o $@
+
+# The data path's walk, built for the host, and the decoder it feeds.
+$(BUILD)/fuzz/fuzz_walk_decode: tests/fuzz/walk_decode.c tests/lib/host_walk.c \
+		$(BUILD)/fuzz/libfluxwall.a $(FUZZ_HDRS) $(BPF_HDRS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ibpf -Itests/lib $< tests/lib/host_walk.c \
 		$(BUILD)/fuzz/libfluxwall.a $(LIBS) -o $@
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/%.c $(BUILD)/fuzz/libfluxwall.a $(FUZZ_HDRS)

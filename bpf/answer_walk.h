@@ -9,10 +9,8 @@
 #ifndef FW_ANSWER_WALK_H
 #define FW_ANSWER_WALK_H
 
-#include "fluxwall_abi.h"
-#include "fw_maps.h"
+#include "scratch.h"
 #include "fw_iter.h"
-#include "dns_parse.h"
 
 #define FW_TYPE_A     1
 #define FW_TYPE_NS    2
@@ -22,7 +20,7 @@
 
 enum fw_walk_res {
 	FW_WALK_OK = 0,
-	FW_WALK_CUT = 1,	/* ran past the copied bytes: stop, keep what we have */
+	FW_WALK_CUT = 1, /* ran past the copied bytes: stop, keep what we have */
 	FW_WALK_MALFORMED = 2,
 };
 
@@ -54,23 +52,22 @@ static __always_inline __u64 fw_rdata_mix(const struct fw_scratch *s, __u32 type
 	__u64 w;
 
 	if (type == FW_TYPE_A && rdlen == 4)
-		return fw_mix64(seed ^ (1ULL << 40) ^ *(const __u32 *)p);
+		return fw_mix64(seed ^ (1ULL << 40) ^ fw_ld32(p));
 	if (type == FW_TYPE_AAAA && rdlen == 16)
-		return fw_mix64(seed ^ *(const __u64 *)p) + fw_mix64(~seed ^ *(const __u64 *)(p + 8));
+		return fw_mix64(seed ^ fw_ld64(p)) + fw_mix64(~seed ^ fw_ld64(p + 8));
 	if (type != FW_TYPE_NS && type != FW_TYPE_CNAME)
 		return 0;
-	w = *(const __u64 *)p;
+	w = fw_ld64(p);
 	if (rdlen < 8)
 		w &= (1ULL << (rdlen * 8)) - 1;
 	return fw_mix64(seed ^ w ^ ((__u64)rdlen << 48) ^ ((__u64)type << 56));
 }
 
 /*
- * Offset just past the name at off, or a negative enum fw_walk_res. A global
- * function: the verifier checks it once, on its own, instead of once per
- * record of the walk that calls it.
+ * Offset just past the name at off, or a negative enum fw_walk_res. Verified
+ * alone, once, instead of once per record of the walk that calls it.
  */
-__attribute__((noinline)) int fw_skip_name(const struct fw_scratch *s, __u32 off, __u32 copied)
+FW_VERIFIED_ALONE int fw_skip_name(const struct fw_scratch *s, __u32 off, __u32 copied)
 {
 	struct bpf_iter_num it;
 	int *i, res = -FW_WALK_MALFORMED;
@@ -93,7 +90,7 @@ __attribute__((noinline)) int fw_skip_name(const struct fw_scratch *s, __u32 off
 		if ((len & 0xc0) == 0xc0) {
 			if (off + 1 >= copied)
 				res = -FW_WALK_CUT;
-			else if ((((len & 0x3f) << 8) | s->msg[(off + 1) & 0x1ff]) < off)
+			else if ((__u32)(((len & 0x3f) << 8) | s->msg[(off + 1) & 0x1ff]) < off)
 				res = off + 2;
 			break;
 		}
@@ -114,11 +111,11 @@ static __always_inline __u8 fw_section_of(__u32 i, __u32 an, __u32 ns)
 
 /*
  * Walk every record after the question. Results are left in scratch: rr[],
- * n_rr, fingerprint and walk_flags. Returns FW_WALK_MALFORMED or 0. A global
- * function, verified once on its own.
+ * n_rr, fingerprint and walk_flags. Returns FW_WALK_MALFORMED or 0. Verified
+ * alone, once.
  */
-__attribute__((noinline)) int fw_walk_records(struct fw_scratch *s, __u32 name_len, __u32 copied,
-					      __u32 dns_len, __u64 seed)
+FW_VERIFIED_ALONE int fw_walk_records(struct fw_scratch *s, __u32 name_len, __u32 copied,
+				      __u32 dns_len, __u64 seed)
 {
 	__u32 an, ns, ar, total;
 	struct bpf_iter_num it;
@@ -144,7 +141,7 @@ __attribute__((noinline)) int fw_walk_records(struct fw_scratch *s, __u32 name_l
 
 		/* Most owners are one backward pointer: skip the call for them. */
 		if ((first & 0xc0) == 0xc0 && owner + 1 < copied &&
-		    (((first & 0x3f) << 8) | s->msg[(owner + 1) & 0x1ff]) < owner)
+		    (__u32)(((first & 0x3f) << 8) | s->msg[(owner + 1) & 0x1ff]) < owner)
 			end = owner + 2;
 		else
 			end = fw_skip_name(s, owner, copied);
@@ -153,8 +150,8 @@ __attribute__((noinline)) int fw_walk_records(struct fw_scratch *s, __u32 name_l
 			res = -end;
 			break;
 		}
-		if (end + 10 > copied) {
-			res = end + 10 > dns_len ? FW_WALK_MALFORMED : FW_WALK_CUT;
+		if ((__u32)end + 10 > copied) {
+			res = (__u32)end + 10 > dns_len ? FW_WALK_MALFORMED : FW_WALK_CUT;
 			break;
 		}
 		type = fw_be16(s, end);

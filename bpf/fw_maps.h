@@ -4,6 +4,7 @@
 #define FW_MAPS_H
 
 #include "fluxwall_abi.h"
+#include "scratch.h"
 
 /* Rules by name key. No prealloc: memory follows the rules actually stored. */
 struct {
@@ -49,23 +50,6 @@ struct {
 	__type(value, struct fw_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fw_stats SEC(".maps");
-
-/* Per-CPU working memory: the DNS header and question, label offsets. */
-struct fw_scratch {
-	__u8 msg[FW_SCRATCH_MSG];
-	struct fw_sample_rr rr[FW_SAMPLE_MAX_RR];
-	__u8 loff[128];
-	__u32 nlabels;	/* results kept out of registers; see fw_scan_labels */
-	__u32 name_len;
-	__u8 verdict;
-	__u8 action;
-	__u8 origin;
-	__u8 n_rr;
-	__u32 walk_off; /* loop-carried values of the record walk */
-	__u32 walk_flags;
-	__u64 fingerprint;
-	__u64 name_hash; /* keyed hash of the whole question name */
-};
 
 /* Samples for the daemon. */
 struct {

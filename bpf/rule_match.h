@@ -74,8 +74,8 @@ static __always_inline struct fw_rule *fw_lookup_suffix(const struct fw_hstate *
  * (or every label when sampling needs the whole name's hash). The verdict is
  * left in scratch. A global function: the verifier checks it once, alone.
  */
-__attribute__((noinline)) int fw_match_labels(struct fw_scratch *s, const struct fw_config *cfg,
-					      __u32 nlabels)
+FW_VERIFIED_ALONE int fw_match_labels(struct fw_scratch *s, const struct fw_config *cfg,
+				      __u32 nlabels)
 {
 	__u32 depths = nlabels & 0x7f;
 	struct bpf_iter_num it;

@@ -12,10 +12,11 @@
 #include "fw_maps.h"
 #include "pkt_parse.h"
 #include "answer_walk.h"
+#include "sample_body.h"
 
 /* Source and destination addresses, IPv4 in the first four bytes. */
-static __always_inline int fw_copy_addrs(struct xdp_md *ctx, const struct fw_pkt *pkt,
-					 __u8 *src, __u8 *dst)
+static __always_inline int fw_copy_addrs(struct xdp_md *ctx, const struct fw_pkt *pkt, __u8 *src,
+					 __u8 *dst)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -73,22 +74,11 @@ static __always_inline void fw_fill_sample(struct fw_sample *r, struct xdp_md *c
 					   const struct fw_pkt *pkt, struct fw_scratch *s,
 					   const struct fw_question *q, __u64 now, __u64 fp)
 {
-	__u32 qt = DNS_HDR_LEN + q->name_len;
-
 	r->ts_ns = now;
-	r->fingerprint = fp;
 	r->ifindex = ctx->ingress_ifindex;
-	r->dns_len = pkt->dns_len;
-	r->msg_len = q->copied;
-	r->qtype = (s->msg[qt & 0x1ff] << 8) | s->msg[(qt + 1) & 0x1ff];
-	r->name_len = q->name_len;
 	r->family = pkt->ipv6 ? 6 : 4;
 	r->tcp = pkt->tcp;
-	r->rcode = s->msg[3] & 0xf;
-	r->n_rr = *(volatile __u8 *)&s->n_rr;
-	r->flags = *(volatile __u32 *)&s->walk_flags;
-	__builtin_memcpy(r->rr, s->rr, sizeof(r->rr));
-	__builtin_memcpy(r->msg, s->msg, sizeof(r->msg));
+	fw_sample_body(r, s, q, pkt->dns_len, fp);
 }
 
 static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_stats *st,

@@ -54,7 +54,7 @@ int fw_name_text_byte(uint8_t c, char *out, size_t *pos, size_t outlen)
 static int decode_name(const uint8_t *msg, size_t len, size_t off, char *out, size_t outlen,
 		       size_t *in_place)
 {
-	size_t pos = 0, pointers = 0, floor = off, wire = 1; /* the root byte */
+	size_t pos = 0, pointers = 0, wire = 1; /* the root byte */
 	int i;
 
 	if (!outlen)
@@ -80,10 +80,14 @@ static int decode_name(const uint8_t *msg, size_t len, size_t off, char *out, si
 			if (pointers == 1)
 				*in_place = off + 2;
 			target = ((size_t)(l & 0x3f) << 8) | msg[off + 1];
-			/* strictly backwards, below every label read so far: no loops */
-			if (target >= floor)
+			/*
+			 * Before the pointer itself: the XDP walk's rule
+			 * (bpf/answer_walk.h). A loop this allows ends at the
+			 * pointer limit or the length limit.
+			 */
+			if (target >= off)
 				return -1;
-			off = floor = target;
+			off = target;
 			continue;
 		}
 		wire += 1 + l;

@@ -11,7 +11,8 @@
 #                                      tests/fuzz/corpus/TARGET. `make fuzz`.
 #
 # Seeds: tests/fuzz/seeds/TARGET (crafted edge cases), tests/fuzz/seeds/feed
-# for every feed format, the captures in tests/data/pcap, contrib/fluxwall.conf
+# for every feed format, the captures in tests/data/pcap, contrib/fluxwall.conf,
+# the messages of build/tools/walk_seeds
 # and, as root, the samples the XDP program makes of the tests/data captures
 # (build/tools/seed_samples). Inputs named regress-* are regression inputs of
 # fixed bugs: minimising keeps them whatever their coverage.
@@ -37,6 +38,7 @@ max_len() {
 	case $1 in
 	name_key) echo 512 ;;          # a name, and what follows it in a question
 	sample_decode) echo 1096 ;;    # sizeof(struct fw_sample)
+	walk_decode) echo 1024 ;;      # a message: the walk reads 512 bytes of it
 	pcap) echo 16384 ;;
 	conf) echo 8192 ;;
 	*) echo 4096 ;;
@@ -70,6 +72,8 @@ gather_seeds() {
 	pcap) cp tests/data/pcap/*.pcap "$dir"/ ;;
 	conf) cp contrib/fluxwall.conf "$dir"/ ;;
 	sample_decode) sample_seeds "$dir" || echo "fuzz: seed_samples failed" >&2 ;;
+	walk_decode) build/tools/walk_seeds "$dir" "$CORPUS/sample_decode" ||
+		echo "fuzz: walk_seeds failed" >&2 ;;
 	esac
 	if [ -d "$from" ]; then
 		find "$from" -maxdepth 1 -type f ! -name '*.py' -exec cp {} "$dir"/ \;
