@@ -6,27 +6,22 @@
  * program's maps, so later responses for them are dropped as they would be
  * on a gateway. Maps live in a private pin directory removed at exit.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "engine_setup.h"
 #include "explain.h"
-#include "fluxwall.skel.h"
 #include "json_out.h"
 #include "name_table.h"
 #include "pcap_frames.h"
 #include "printable.h"
-#include "prog_load.h"
 #include "rule_sync.h"
 #include "sample_decode.h"
+#include "sandbox.h"
 
 struct dstat {
 	struct fw_ntab_node node;
@@ -44,7 +39,7 @@ struct dstat {
 
 struct replay {
 	struct fw_opts *o;
-	struct fluxwall *skel;
+	struct fw_sandbox sb;
 	struct fw_maps maps;
 	struct fw_state blocks;
 	struct fw_detector *det;
@@ -59,47 +54,6 @@ struct replay {
 
 /* The largest frame a capture can hold whole: an IP datagram and its link header. */
 #define FRAME_MAX (65535 + 64)
-
-static char private_pin[256];
-
-static void remove_private_pins(void)
-{
-	char err[256];
-
-	if (private_pin[0])
-		fw_maps_purge(private_pin, err, sizeof(err));
-	private_pin[0] = '\0';
-}
-
-static void on_signal(int sig)
-{
-	remove_private_pins();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/*
- * Private pin directories of replays that were killed outright (SIGKILL),
- * found by their process being gone: remove them, they pin map memory.
- */
-static void remove_orphaned_pins(void)
-{
-	char path[300], err[256];
-	struct dirent *e;
-	DIR *dir = opendir("/sys/fs/bpf");
-	int pid;
-
-	if (!dir)
-		return;
-	while ((e = readdir(dir))) {
-		if (sscanf(e->d_name, "fluxwall-replay-%d", &pid) != 1 || pid <= 0 ||
-		    !kill(pid, 0) || errno != ESRCH)
-			continue;
-		snprintf(path, sizeof(path), "/sys/fs/bpf/%s", e->d_name);
-		fw_maps_purge(path, err, sizeof(err));
-	}
-	closedir(dir);
-}
 
 static const char *dstat_name(const struct fw_ntab_node *n)
 {
@@ -215,19 +169,16 @@ static void act_on(struct replay *r, struct dstat *d, const struct fw_detection 
 		note_block(r, d, det);
 }
 
-static int on_sample(void *ctx, void *data, size_t size)
+static int score_sample(struct replay *r, const struct fw_sample *s)
 {
-	struct replay *r = ctx;
 	struct fw_detection det;
 	struct fw_obs obs;
 	struct dstat *d;
 	char domain[256];
 	int got;
 
-	if (size < sizeof(struct fw_sample))
-		return 0;
 	r->samples++;
-	if (fw_sample_decode(data, r->now_ns, &obs) != FW_DECODE_OK) {
+	if (fw_sample_decode(s, r->now_ns, &obs) != FW_DECODE_OK) {
 		r->decode_errors++;
 		return 0;
 	}
@@ -251,16 +202,23 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static void on_sample(void *ctx, const struct fw_sample *s)
+{
+	struct replay *r = ctx;
+
+	if (score_sample(r, s))
+		r->failed = 1;
+}
+
+/* 0, or -errno: -EINVAL for a frame the kernel will not run. */
 static int run_frame(struct replay *r, const uint8_t *frame, size_t len)
 {
-	static uint8_t out[FRAME_MAX];
-	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = frame, .data_size_in = len, .data_out = out,
-		    .data_size_out = sizeof(out), .repeat = 1);
+	struct fw_sandbox_run run = {.in = frame, .in_len = len};
+	int res = fw_sandbox_run(&r->sb, &run);
 
-	if (bpf_prog_test_run_opts(bpf_program__fd(r->skel->progs.fluxwall_xdp), &t))
-		return -1;
-	r->packets++;
-	return 0;
+	if (!res)
+		r->packets++;
+	return res;
 }
 
 static int setup(struct replay *r, char *err, size_t errlen)
@@ -269,20 +227,13 @@ static int setup(struct replay *r, char *err, size_t errlen)
 	struct fw_config cfg;
 	char note[512];
 
-	remove_orphaned_pins();
-	snprintf(private_pin, sizeof(private_pin), "/sys/fs/bpf/fluxwall-replay-%d", getpid());
-	atexit(remove_private_pins);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGPIPE, on_signal); /* `replay ... | head` */
-	if (fw_prog_open_frags(private_pin, 65536, &r->skel, err, errlen) ||
-	    fw_maps_open(&r->maps, private_pin, 0, 0, err, errlen) ||
+	/* Every response is sampled: the capture's clock, not the kernel's, is time here. */
+	if (fw_sandbox_open(&r->sb, "fluxwall-replay", 65536, err, errlen) ||
+	    fw_sandbox_sample_all(&r->sb, err, errlen) ||
+	    fw_sandbox_on_sample(&r->sb, on_sample, r, err, errlen) ||
+	    fw_maps_open(&r->maps, r->sb.pin, 0, 0, err, errlen) ||
 	    fw_maps_get_config(&r->maps, &cfg))
 		return -1;
-	/* Every response is sampled: the capture's clock, not the kernel's, is time here. */
-	cfg.sampling = 1;
-	cfg.sample_interval_ns = 0;
 	cfg.default_action = FW_ACT_DROP;
 	if (fw_maps_set_config(&r->maps, &cfg))
 		return -1;
@@ -394,7 +345,6 @@ static void report_text(struct replay *r)
 int cmd_replay(struct fw_opts *o, int argc, char **argv)
 {
 	struct replay r = {.o = o};
-	struct ring_buffer *rb = NULL;
 	static uint8_t frame[FRAME_MAX];
 	struct fw_pcap *pc;
 	char err[1024], domain[256];
@@ -426,22 +376,16 @@ int cmd_replay(struct fw_opts *o, int argc, char **argv)
 			 strcmp(o->trace, "*")
 			     ? fw_detector_regdomain(r.det, o->trace, domain, sizeof(domain))
 			     : "*");
-	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.fw_samples), on_sample, &r, NULL);
-	if (!rb) {
-		fw_err("cannot read the sample ring buffer: %s", strerror(errno));
-		goto out;
-	}
 	while ((got = fw_pcap_next(pc, frame, sizeof(frame), &len, &r.now_ns)) == 1) {
-		if (run_frame(&r, frame, len)) {
-			/* a frame the kernel will not run (EINVAL) is skipped, not fatal */
-			if (errno != EINVAL) {
-				fw_err("BPF_PROG_TEST_RUN failed: %s", strerror(errno));
-				goto out;
-			}
+		int res = run_frame(&r, frame, len);
+
+		/* a frame the kernel will not run (EINVAL) is skipped, not fatal */
+		if (res == -EINVAL) {
 			r.refused++;
-			continue;
+		} else if (res) {
+			fw_err("BPF_PROG_TEST_RUN failed: %s", strerror(-res));
+			goto out;
 		}
-		ring_buffer__consume(rb);
 	}
 	if (got < 0)
 		fw_err("%s: read error; the capture may be truncated", argv[0]);
@@ -457,13 +401,10 @@ int cmd_replay(struct fw_opts *o, int argc, char **argv)
 		report_text(&r);
 	ret = r.failed ? 1 : 0;
 out:
-	ring_buffer__free(rb);
 	fw_pcap_close(pc);
 	if (r.maps.rules_fd > 0)
 		fw_maps_close(&r.maps);
-	if (r.skel)
-		fluxwall__destroy(r.skel);
-	remove_private_pins();
+	fw_sandbox_close(&r.sb);
 	free_dstats(&r);
 	return ret;
 }

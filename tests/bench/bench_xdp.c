@@ -20,7 +20,6 @@
 #include "pinned_maps.h"
 #include "rule_sync.h"
 #include "state.h"
-#include "fluxwall.skel.h"
 
 #define REPEAT	1000000
 #define ROUNDS	5
@@ -93,7 +92,7 @@ static void fill_rules(struct fwh *h, long n)
 	long i;
 
 	if (fw_state_load(&from, h->state, err, sizeof(err)) ||
-	    fw_maps_open(&m, h->pin, 0, 0, err, sizeof(err)) || fw_state_clone(&from, &to)) {
+	    fw_maps_open(&m, h->sb.pin, 0, 0, err, sizeof(err)) || fw_state_clone(&from, &to)) {
 		fprintf(stderr, "bench: %s\n", err);
 		exit(1);
 	}
@@ -182,7 +181,7 @@ static double time_cli_import(struct fwh *h, long n)
 	snprintf(cmd, sizeof(cmd),
 		 "FLUXWALL_PIN_PATH=%s-bulk FLUXWALL_STATE_DIR=%s/bulk %s block import %s "
 		 "--source bulk >/dev/null",
-		 h->pin, h->state, h->cli, list);
+		 h->sb.pin, h->state, h->cli, list);
 	t0 = now_s();
 	if (system(cmd)) {
 		fprintf(stderr, "bench: '%s' failed\n", cmd);
@@ -192,9 +191,9 @@ static double time_cli_import(struct fwh *h, long n)
 	}
 	snprintf(cmd, sizeof(cmd),
 		 "FLUXWALL_PIN_PATH=%s-bulk FLUXWALL_STATE_DIR=%s/bulk %s detach --purge >/dev/null",
-		 h->pin, h->state, h->cli);
+		 h->sb.pin, h->state, h->cli);
 	if (system(cmd))
-		fprintf(stderr, "bench: cleaning up %s-bulk failed\n", h->pin);
+		fprintf(stderr, "bench: cleaning up %s-bulk failed\n", h->sb.pin);
 	return t;
 }
 
@@ -204,7 +203,7 @@ static void set_sampling(struct fwh *h, int on, uint64_t interval_ns)
 	struct fw_maps m;
 	char err[512];
 
-	if (fw_maps_open(&m, h->pin, 0, 0, err, sizeof(err)) || fw_maps_get_config(&m, &cfg)) {
+	if (fw_maps_open(&m, h->sb.pin, 0, 0, err, sizeof(err)) || fw_maps_get_config(&m, &cfg)) {
 		fprintf(stderr, "bench: %s\n", err);
 		exit(1);
 	}
@@ -214,9 +213,8 @@ static void set_sampling(struct fwh *h, int on, uint64_t interval_ns)
 	fw_maps_close(&m);
 }
 
-static int drain(void *ctx, void *data, size_t size)
+static void drain(void *ctx, const struct fw_sample *s)
 {
-	return 0;
 }
 
 /*
@@ -226,27 +224,25 @@ static int drain(void *ctx, void *data, size_t size)
  */
 static double sampled_ratio(struct fwh *h, int trivial_fd, const struct frame *f, double *ns_out)
 {
-	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(h->skel->maps.fw_samples), drain,
-						  NULL, NULL);
 	double ratio[ROUNDS], ns[ROUNDS];
 	static uint8_t out[PB_MAX_FRAME];
 	int r, k;
+
+	fwh_on_sample(h, drain, NULL);
 
 	for (r = 0; r < ROUNDS; r++) {
 		double sum = 0;
 
 		for (k = 0; k < 200; k++) {
-			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->buf, .data_size_in = f->len,
-				    .data_out = out, .data_size_out = sizeof(out), .repeat = 2000);
+			struct fw_sandbox_run o = {.in = f->buf, .in_len = f->len, .out = out,
+						   .out_cap = sizeof(out), .repeat = 2000};
 
-			ring_buffer__consume(rb);
-			bpf_prog_test_run_opts(h->prog_fd, &o);
-			sum += o.duration;
+			fw_sandbox_run(&h->sb, &o); /* drains the ring after the run */
+			sum += o.duration_ns;
 		}
 		ns[r] = sum / 200;
 		ratio[r] = ns[r] / run_ns(trivial_fd, f->buf, f->len);
 	}
-	ring_buffer__free(rb);
 	qsort(ratio, ROUNDS, sizeof(double), cmp_double);
 	qsort(ns, ROUNDS, sizeof(double), cmp_double);
 	*ns_out = ns[ROUNDS / 2];
@@ -282,23 +278,23 @@ int main(void)
 	/* The fill names have three labels: give the small map the same depths. */
 	fwh_cli(&h, (char *const[]){ "block", "add", "a.other.example", NULL });
 
-	mem_small = memlock_of(h.pin, FW_MAP_RULES);
+	mem_small = memlock_of(h.sb.pin, FW_MAP_RULES);
 	for (s = 0; s < 3; s++) {
 		fill_rules(&h, sizes[s]);
 		for (i = 0; i < 4; i++) {
-			ratio[i][s] = measure_ratio(trivial_fd, h.prog_fd, &frames[i], ns);
+			ratio[i][s] = measure_ratio(trivial_fd, h.sb.prog_fd, &frames[i], ns);
 			frames[i].ns[s] = ns[ROUNDS / 2];
 		}
 	}
 	/* Samples: an unchanged answer set within the interval is suppressed. */
 	set_sampling(&h, 1, 60ull * 1000000000ull);
-	ratio_suppressed = measure_ratio(trivial_fd, h.prog_fd, &frames[1], ns);
+	ratio_suppressed = measure_ratio(trivial_fd, h.sb.prog_fd, &frames[1], ns);
 	ns_suppressed = ns[ROUNDS / 2];
 	set_sampling(&h, 1, 0);
 	ratio_sampled = sampled_ratio(&h, trivial_fd, &frames[1], &ns_sampled);
 	set_sampling(&h, 0, 0);
-	mem_big = memlock_of(h.pin, FW_MAP_RULES);
-	filter_bytes = memlock_of(h.pin, FW_MAP_FILTER);
+	mem_big = memlock_of(h.sb.pin, FW_MAP_RULES);
+	filter_bytes = memlock_of(h.sb.pin, FW_MAP_FILTER);
 	t_import = time_cli_import(&h, 1000000);
 
 	printf("\nXDP per-packet cost (BPF_PROG_TEST_RUN, %d runs x %d rounds, median)\n", REPEAT,

@@ -40,7 +40,7 @@ static int setup(void **state)
 
 	if (fwh_open(&h, "rules") || fwh_sampling(&h))
 		return -1;
-	if (fw_maps_open(&m, h.pin, 65536, 0, err, sizeof(err)))
+	if (fw_maps_open(&m, h.sb.pin, 65536, 0, err, sizeof(err)))
 		return -1;
 	if (fw_maps_get_config(&m, &cfg)) {
 		fw_maps_close(&m);

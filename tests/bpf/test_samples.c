@@ -34,7 +34,6 @@
 #include <cmocka.h>
 
 #include "counter_names.h"
-#include "fluxwall.skel.h"
 #include "fluxwall_abi.h"
 #include "pcap_frames.h"
 #include "pinned_maps.h"
@@ -305,45 +304,26 @@ static int parse_plain(const char *text, struct plain *p)
 
 static struct fwh H;
 static struct fwh_result R;
-static struct ring_buffer *RB;
 static struct fw_sample SAMPLES[MAX_SAMPLES];
 static int NSAMPLES;
 
-static int on_sample(void *ctx, void *data, size_t size)
+static void on_sample(void *ctx, const struct fw_sample *s)
 {
-	assert_int_equal(size, sizeof(struct fw_sample));
 	if (NSAMPLES < MAX_SAMPLES)
-		memcpy(&SAMPLES[NSAMPLES], data, sizeof(SAMPLES[0]));
+		SAMPLES[NSAMPLES] = *s;
 	NSAMPLES++;
-	return 0;
 }
 
 static int setup(void **state)
 {
-	struct fw_config cfg;
-	struct fw_maps m;
-	char err[512];
-
-	if (fwh_open(&H, "samples"))
+	/* every response is sampled */
+	if (fwh_open(&H, "samples") || fwh_sampling(&H))
 		return -1;
-	if (fw_maps_open(&m, H.pin, 0, 0, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	if (fw_maps_get_config(&m, &cfg))
-		return -1;
-	cfg.sampling = 1;
-	cfg.sample_interval_ns = 0; /* every response is sampled */
-	if (fw_maps_set_config(&m, &cfg))
-		return -1;
-	fw_maps_close(&m);
-	RB = ring_buffer__new(bpf_map__fd(H.skel->maps.fw_samples), on_sample, NULL, NULL);
-	return RB ? 0 : -1;
+	return fwh_on_sample(&H, on_sample, NULL);
 }
 
 static int teardown(void **state)
 {
-	ring_buffer__free(RB);
 	fwh_close(&H);
 	return 0;
 }
@@ -365,7 +345,6 @@ static int run(const char *what, const uint8_t *f, size_t len)
 		fwh_print_delta(&R);
 		fail_msg("%s: not passed untouched (verdict %u)", what, R.verdict);
 	}
-	ring_buffer__consume(RB);
 	assert_true(NSAMPLES <= MAX_SAMPLES);
 	if ((uint64_t)NSAMPLES != R.delta[FW_CNT_SAMPLES_SENT]) {
 		fwh_print_delta(&R);

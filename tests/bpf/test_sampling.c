@@ -19,7 +19,6 @@
 #include <cmocka.h>
 
 #include "conf.h"
-#include "fluxwall.skel.h"
 #include "fluxwall_abi.h"
 #include "pinned_maps.h"
 #include "pktbuild.h"
@@ -28,15 +27,13 @@
 
 static struct fwh H;
 static struct fwh_result R;
-static struct ring_buffer *RB;
 static struct fw_obs LAST;
 static int GOT;
 
-static int on_sample(void *ctx, void *data, size_t size)
+static void on_sample(void *ctx, const struct fw_sample *s)
 {
 	GOT++;
-	assert_int_equal(fw_sample_decode(data, 0, &LAST), FW_DECODE_OK);
-	return 0;
+	assert_int_equal(fw_sample_decode(s, 0, &LAST), FW_DECODE_OK);
 }
 
 static void configure(int sampling, uint64_t interval_ns)
@@ -45,7 +42,7 @@ static void configure(int sampling, uint64_t interval_ns)
 	struct fw_maps m;
 	char err[512];
 
-	if (fw_maps_open(&m, H.pin, 0, 0, err, sizeof(err)))
+	if (fw_maps_open(&m, H.sb.pin, 0, 0, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(fw_maps_get_config(&m, &cfg), 0);
 	cfg.sampling = sampling;
@@ -69,7 +66,7 @@ static void trust(const char *addr)
 		memcpy(set.a[0].addr, ip.addr, 16);
 		set.a[0].prefix = ip.family == AF_INET ? 32 : 128;
 	}
-	if (fw_maps_open(&m, H.pin, 0, 0, err, sizeof(err)))
+	if (fw_maps_open(&m, H.sb.pin, 0, 0, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(fw_maps_set_trusted(&m, &set), 0);
 	fw_maps_close(&m);
@@ -79,13 +76,11 @@ static int setup(void **state)
 {
 	if (fwh_open_with_cli(&H, "sampling"))
 		return -1;
-	RB = ring_buffer__new(bpf_map__fd(H.skel->maps.fw_samples), on_sample, NULL, NULL);
-	return RB ? 0 : -1;
+	return fwh_on_sample(&H, on_sample, NULL);
 }
 
 static int teardown(void **state)
 {
-	ring_buffer__free(RB);
 	fwh_close(&H);
 	return 0;
 }
@@ -113,7 +108,6 @@ static int run_passed(const uint8_t *f, size_t len)
 	assert_int_equal(R.verdict, XDP_PASS);
 	assert_int_equal(R.out_len, len);
 	assert_memory_equal(R.out, f, len);
-	ring_buffer__consume(RB);
 	return GOT;
 }
 
@@ -213,7 +207,6 @@ static void test_blocked_names_are_not_sampled(void **state)
 	GOT = 0;
 	assert_int_equal(fwh_run(&H, f, len, &R), 0);
 	assert_int_equal(R.verdict, XDP_DROP);
-	ring_buffer__consume(RB);
 	assert_int_equal(GOT, 0);
 }
 
@@ -227,13 +220,15 @@ static void test_full_ring_buffer_never_costs_a_packet(void **state)
 
 	configure(1, 0);
 	len = response(f, "flood.example", a, 4, NULL);
+	H.sb.hold = 1;
 	for (i = 0; i < 8000 && !lost_seen; i++) {
 		assert_int_equal(fwh_run(&H, f, len, &R), 0);
 		assert_int_equal(R.verdict, XDP_PASS);
 		lost_seen = R.delta[FW_CNT_SAMPLES_LOST] == 1;
 	}
+	H.sb.hold = 0;
 	assert_true(lost_seen);
-	ring_buffer__consume(RB);
+	fw_sandbox_drain(&H.sb);
 	assert_int_equal(run_passed(f, len), 1); /* drained: samples flow again */
 }
 

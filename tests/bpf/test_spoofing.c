@@ -22,7 +22,6 @@
 
 #include "conf.h"
 #include "detector.h"
-#include "fluxwall.skel.h"
 #include "geo_world.h"
 #include "pinned_maps.h"
 #include "pktbuild.h"
@@ -35,22 +34,20 @@
 
 static struct fwh H;
 static struct fwh_result R;
-static struct ring_buffer *RB;
 static struct fw_world *W;
 static struct fw_detector *DET;
 static unsigned ROUND, SAMPLES;
 
 /* Every sample goes to the detector, stamped one minute per round. */
-static int on_sample(void *ctx, void *data, size_t size)
+static void on_sample(void *ctx, const struct fw_sample *s)
 {
 	struct fw_detection det;
 	struct fw_obs obs;
 
 	SAMPLES++;
-	assert_int_equal(fw_sample_decode(data, (T0 + ROUND * 60ull) * 1000000000ull, &obs),
+	assert_int_equal(fw_sample_decode(s, (T0 + ROUND * 60ull) * 1000000000ull, &obs),
 			 FW_DECODE_OK);
 	assert_true(fw_detector_observe(DET, &obs, &det) >= 0);
-	return 0;
 }
 
 static void configure(void)
@@ -61,7 +58,7 @@ static void configure(void)
 	struct fw_ip ip;
 	char err[512];
 
-	if (fw_maps_open(&m, H.pin, 0, 0, err, sizeof(err)))
+	if (fw_maps_open(&m, H.sb.pin, 0, 0, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(fw_maps_get_config(&m, &cfg), 0);
 	cfg.sampling = 1;
@@ -97,8 +94,7 @@ static int setup(void **state)
 	W = *state;
 	if (fwh_open_with_cli(&H, "spoofing"))
 		return -1;
-	RB = ring_buffer__new(bpf_map__fd(H.skel->maps.fw_samples), on_sample, NULL, NULL);
-	if (!RB)
+	if (fwh_on_sample(&H, on_sample, NULL))
 		return -1;
 	configure();
 	return 0;
@@ -106,7 +102,6 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	ring_buffer__free(RB);
 	fwh_close(&H);
 	return fw_world_teardown(state);
 }
@@ -134,7 +129,6 @@ static unsigned run(const uint8_t *f, size_t len)
 	assert_int_equal(fwh_run(&H, f, len, &R), 0);
 	assert_int_equal(R.verdict, XDP_PASS);
 	assert_memory_equal(R.out, f, len);
-	ring_buffer__consume(RB);
 	return SAMPLES - before;
 }
 

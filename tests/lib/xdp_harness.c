@@ -17,12 +17,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "fluxwall.skel.h"
 #include "pinned_maps.h"
-#include "prog_load.h"
 #include "xdp_harness.h"
 
-#define PIN_PREFIX    "/sys/fs/bpf/fluxwall-test-"
 #define TEST_CAPACITY 65536 /* small maps: tests hold a handful of rules */
 
 /*
@@ -66,8 +63,7 @@ static int libbpf_capture(enum libbpf_print_level level, const char *fmt, va_lis
 	return 0;
 }
 
-/* Directories to remove if the process ends before fwh_close(). */
-static char cleanup_pin[256];
+/* The state directory to remove if the process ends before fwh_close(). */
 static char cleanup_state[256];
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -85,9 +81,8 @@ static void remove_tree(const char *path)
 
 static void cleanup_now(void)
 {
-	remove_tree(cleanup_pin);
 	remove_tree(cleanup_state);
-	cleanup_pin[0] = cleanup_state[0] = '\0';
+	cleanup_state[0] = '\0';
 }
 
 static void cleanup_signal(int sig)
@@ -133,7 +128,7 @@ static long owner_pid(const char *name, int state)
 	return *end ? 0 : pid;
 }
 
-/* Remove what test runs killed with SIGKILL left behind in dir. */
+/* Remove the state directories of test runs killed with SIGKILL. */
 static void remove_stale(const char *dir, int state)
 {
 	DIR *d = opendir(dir);
@@ -197,7 +192,7 @@ static int init_config(struct fwh *h)
 	struct fw_maps m;
 	char err[512];
 
-	if (fw_maps_open(&m, h->pin, TEST_CAPACITY, 0, err, sizeof(err))) {
+	if (fw_maps_open(&m, h->sb.pin, TEST_CAPACITY, 0, err, sizeof(err))) {
 		fprintf(stderr, "fwh: %s\n", err);
 		return -1;
 	}
@@ -207,22 +202,19 @@ static int init_config(struct fwh *h)
 
 int fwh_open(struct fwh *h, const char *tag)
 {
-	char err[512], path[512];
+	const char *cap = getenv("FWH_CAPACITY");
+	char err[512], name[128];
 
 	memset(h, 0, sizeof(*h));
-	h->prog_fd = h->stats_fd = -1;
-	h->rb = NULL;
+	h->sb.prog_fd = h->sb.stats_fd = -1;
 	install_cleanup();
-	remove_stale("/sys/fs/bpf", 0);
 	remove_stale("/tmp", 1);
 	find_cli(h);
-	snprintf(h->pin, sizeof(h->pin), PIN_PREFIX "%s-%d", tag, (int)getpid());
 	snprintf(h->state, sizeof(h->state), "/tmp/fluxwall-test-%s-%d-XXXXXX", tag, (int)getpid());
 	if (!mkdtemp(h->state)) {
 		fprintf(stderr, "fwh: mkdtemp %s: %s\n", h->state, strerror(errno));
 		return -1;
 	}
-	snprintf(cleanup_pin, sizeof(cleanup_pin), "%s", h->pin);
 	snprintf(cleanup_state, sizeof(cleanup_state), "%s", h->state);
 
 	if (load_failed) {
@@ -231,24 +223,13 @@ int fwh_open(struct fwh *h, const char *tag)
 	}
 	libbpf_tail_len = 0;
 	libbpf_set_print(libbpf_capture);
-	/*
-	 * The benchmark needs room for 10^6 names; tests stay small. Loaded
-	 * multi-buffer, as replay loads it, so frames over a page run whole.
-	 */
-	if (fw_prog_open_frags(h->pin,
-			       getenv("FWH_CAPACITY") ? (uint32_t)atol(getenv("FWH_CAPACITY"))
-						      : TEST_CAPACITY,
-			       &h->skel, err, sizeof(err))) {
+	/* The benchmark needs room for 10^6 names; tests stay small. */
+	snprintf(name, sizeof(name), "fluxwall-test-%s", tag);
+	if (fw_sandbox_open(&h->sb, name, cap ? (uint32_t)atol(cap) : TEST_CAPACITY, err,
+			    sizeof(err))) {
 		load_failed = 1;
-		fprintf(stderr, "fwh: libbpf output, last lines:\n%.*s\nfwh: fw_prog_open: %s\n",
+		fprintf(stderr, "fwh: libbpf output, last lines:\n%.*s\nfwh: %s\n",
 			(int)libbpf_tail_len, libbpf_tail, err);
-		goto fail;
-	}
-	h->prog_fd = bpf_program__fd(h->skel->progs.fluxwall_xdp);
-	snprintf(path, sizeof(path), "%s/%s", h->pin, FW_MAP_STATS);
-	h->stats_fd = bpf_obj_get(path);
-	if (h->prog_fd < 0 || h->stats_fd < 0) {
-		fprintf(stderr, "fwh: program or %s missing: %s\n", path, strerror(errno));
 		goto fail;
 	}
 	if (init_config(h))
@@ -261,18 +242,11 @@ fail:
 
 void fwh_close(struct fwh *h)
 {
-	ring_buffer__free(h->rb);
-	h->rb = NULL;
-	if (h->stats_fd >= 0)
-		close(h->stats_fd);
-	if (h->skel)
-		fluxwall__destroy(h->skel);
-	h->skel = NULL;
-	h->stats_fd = h->prog_fd = -1;
-	remove_tree(h->pin);
+	fw_sandbox_close(&h->sb);
+	h->reading = 0;
 	remove_tree(h->state);
-	if (!strcmp(cleanup_pin, h->pin))
-		cleanup_pin[0] = cleanup_state[0] = '\0';
+	if (!strcmp(cleanup_state, h->state))
+		cleanup_state[0] = '\0';
 }
 
 int fwh_open_with_cli(struct fwh *h, const char *tag)
@@ -290,7 +264,7 @@ static void run_child(struct fwh *h, char **argv, int out_fd)
 {
 	dup2(out_fd, STDOUT_FILENO);
 	dup2(out_fd, STDERR_FILENO);
-	setenv("FLUXWALL_PIN_PATH", h->pin, 1);
+	setenv("FLUXWALL_PIN_PATH", h->sb.pin, 1);
 	setenv("FLUXWALL_STATE_DIR", h->state, 1);
 	execv(h->cli, argv);
 	fprintf(stderr, "exec %s: %s\n", h->cli, strerror(errno));
@@ -341,53 +315,57 @@ int fwh_cli(struct fwh *h, char *const args[])
 
 int fwh_counters(struct fwh *h, uint64_t out[FW_CNT_MAX])
 {
-	return fw_read_counters_fd(h->stats_fd, out);
+	return fw_sandbox_counters(&h->sb, out);
 }
 
-static int on_sample(void *ctx, void *data, size_t size)
+static void on_sample(void *ctx, const struct fw_sample *s)
 {
 	struct fwh *h = ctx;
 	struct fwh_result *r = h->cur;
 
-	if (r && size == sizeof(struct fw_sample) && r->n_samples < FWH_MAX_SAMPLES)
-		memcpy(&r->samples[r->n_samples], data, sizeof(struct fw_sample));
+	if (r && r->n_samples < FWH_MAX_SAMPLES)
+		r->samples[r->n_samples] = *s;
 	if (r)
 		r->n_samples++;
+	if (h->user_fn)
+		h->user_fn(h->user_ctx, s);
+}
+
+static int start_reading(struct fwh *h)
+{
+	char err[512];
+
+	if (h->reading)
+		return 0;
+	if (fw_sandbox_on_sample(&h->sb, on_sample, h, err, sizeof(err))) {
+		fprintf(stderr, "fwh: %s\n", err);
+		return -1;
+	}
+	h->reading = 1;
 	return 0;
 }
 
 int fwh_sampling(struct fwh *h)
 {
-	struct fw_config cfg;
-	struct fw_maps m;
 	char err[512];
 
-	if (fw_maps_open(&m, h->pin, 0, 0, err, sizeof(err))) {
+	if (fw_sandbox_sample_all(&h->sb, err, sizeof(err))) {
 		fprintf(stderr, "fwh: %s\n", err);
 		return -1;
 	}
-	if (fw_maps_get_config(&m, &cfg)) {
-		fw_maps_close(&m);
-		return -1;
-	}
-	cfg.sampling = 1;
-	cfg.sample_interval_ns = 0;
-	if (fw_maps_set_config(&m, &cfg)) {
-		fw_maps_close(&m);
-		return -1;
-	}
-	fw_maps_close(&m);
-	if (!h->rb)
-		h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.fw_samples), on_sample, h, NULL);
-	if (!h->rb)
-		fprintf(stderr, "fwh: cannot read the sample ring buffer: %s\n", strerror(errno));
-	return h->rb ? 0 : -1;
+	return start_reading(h);
+}
+
+int fwh_on_sample(struct fwh *h, fw_sandbox_sample_fn fn, void *ctx)
+{
+	h->user_fn = fn;
+	h->user_ctx = ctx;
+	return start_reading(h);
 }
 
 int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *r)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (uint32_t)len,
-		    .data_out = r->out, .data_size_out = sizeof(r->out), .repeat = 1);
+	struct fw_sandbox_run run = {.in = frame, .in_len = len, .out = r->out, .out_cap = sizeof(r->out)};
 	uint64_t before[FW_CNT_MAX], after[FW_CNT_MAX];
 	int i;
 
@@ -397,20 +375,17 @@ int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *
 	r->n_samples = 0;
 	if (fwh_counters(h, before))
 		return r->err = -errno;
-	r->err = bpf_prog_test_run_opts(h->prog_fd, &opts) ? -errno : 0;
+	h->cur = r;
+	r->err = fw_sandbox_run(&h->sb, &run);
+	h->cur = NULL;
 	if (r->err)
 		return r->err;
-	r->verdict = opts.retval;
-	r->out_len = opts.data_size_out;
+	r->verdict = run.verdict;
+	r->out_len = run.out_len;
 	if (fwh_counters(h, after))
 		return r->err = -errno;
 	for (i = 0; i < FW_CNT_MAX; i++)
 		r->delta[i] = after[i] - before[i];
-	if (h->rb) {
-		h->cur = r;
-		ring_buffer__consume(h->rb);
-		h->cur = NULL;
-	}
 	return 0;
 }
 

@@ -12,21 +12,19 @@
 
 #include "fluxwall_abi.h"
 #include "pktbuild.h"
+#include "sandbox.h"
 
-struct fluxwall;
-struct ring_buffer;
 struct fwh_result;
 
 struct fwh {
-	char pin[256];	 /* private pin directory under /sys/fs/bpf */
-	char state[256]; /* private state directory under /tmp */
-	char cli[4096];	 /* the fluxwall binary */
-	char cli_out[4096]; /* stdout and stderr of the last CLI run */
-	struct fluxwall *skel;
-	int prog_fd;
-	int stats_fd;
-	struct ring_buffer *rb; /* samples, once fwh_sampling() turned them on */
+	struct fw_sandbox sb; /* the program, in its private pin directory sb.pin */
+	char state[256];      /* private state directory under /tmp */
+	char cli[4096];	      /* the fluxwall binary */
+	char cli_out[4096];   /* stdout and stderr of the last CLI run */
+	int reading;	      /* the ring buffer is read: fwh_sampling() or fwh_on_sample() */
 	struct fwh_result *cur; /* where the run in progress puts its samples */
+	fw_sandbox_sample_fn user_fn;
+	void *user_ctx;
 };
 
 #define FWH_MAX_SAMPLES 2 /* one frame sends at most one */
@@ -43,7 +41,7 @@ struct fwh_result {
 
 /*
  * Create /sys/fs/bpf/fluxwall-test-<tag>-<pid> and a state directory, load
- * the program there with fw_prog_open() and initialise the configuration
+ * the program there (a fw_sandbox) and initialise the configuration
  * (seed, drop by default, source port 53) as the CLI does. Both directories
  * are removed by fwh_close(), and at exit or on SIGINT/SIGTERM if a test
  * dies first. Returns 0, or -1 with a message on stderr.
@@ -68,6 +66,12 @@ int fwh_open_with_cli(struct fwh *h, const char *tag);
  * frame's samples from the ring buffer into its result. Returns 0 or -1.
  */
 int fwh_sampling(struct fwh *h);
+
+/*
+ * Also hand every sample to fn, whatever the sampling configuration (the
+ * tests of suppression set their own). Returns 0 or -1.
+ */
+int fwh_on_sample(struct fwh *h, fw_sandbox_sample_fn fn, void *ctx);
 
 /* Run one frame through the program; counters are read before and after. */
 int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *r);

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
-#include "fluxwall.skel.h"
 #include "fluxwall_abi.h"
 #include "pcap_frames.h"
 #include "pinned_maps.h"
@@ -29,52 +28,28 @@ struct seeder {
 	const char *base; /* capture file name, for the seed names */
 	int kept, max;
 	int frame;
+	int failed;
 };
 
-static int write_sample(void *ctx, void *data, size_t size)
+static void write_sample(void *ctx, const struct fw_sample *s)
 {
 	struct seeder *sd = ctx;
 	char path[4096];
 	FILE *f;
 
-	if (size != sizeof(struct fw_sample) || sd->kept >= sd->max)
-		return 0;
+	if (sd->kept >= sd->max)
+		return;
 	snprintf(path, sizeof(path), "%s/%s-%d", sd->out, sd->base, sd->frame);
 	f = fopen(path, "w");
-	if (!f || fwrite(data, size, 1, f) != 1 || fclose(f)) {
+	if (!f || fwrite(s, sizeof(*s), 1, f) != 1 || fclose(f)) {
 		fprintf(stderr, "seed_samples: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
+		sd->failed = 1;
+		return;
 	}
 	sd->kept++;
-	return 0;
 }
 
-/* Every response sampled, none suppressed as unchanged. */
-static int sample_everything(struct fwh *h)
-{
-	struct fw_config cfg;
-	struct fw_maps m;
-	char err[512];
-
-	if (fw_maps_open(&m, h->pin, 0, 0, err, sizeof(err))) {
-		fprintf(stderr, "seed_samples: %s\n", err);
-		return -1;
-	}
-	if (fw_maps_get_config(&m, &cfg)) {
-		fw_maps_close(&m);
-		return -1;
-	}
-	cfg.sampling = 1;
-	cfg.sample_interval_ns = 0;
-	if (fw_maps_set_config(&m, &cfg)) {
-		fw_maps_close(&m);
-		return -1;
-	}
-	fw_maps_close(&m);
-	return 0;
-}
-
-static int seed_capture(struct fwh *h, struct ring_buffer *rb, struct seeder *sd, char *file)
+static int seed_capture(struct fwh *h, struct seeder *sd, char *file)
 {
 	static uint8_t frame[PB_MAX_FRAME];
 	static struct fwh_result r;
@@ -104,7 +79,7 @@ static int seed_capture(struct fwh *h, struct ring_buffer *rb, struct seeder *sd
 			got = -1;
 			break;
 		}
-		if (ring_buffer__consume(rb) < 0) {
+		if (sd->failed) {
 			got = -1;
 			break;
 		}
@@ -117,7 +92,6 @@ static int seed_capture(struct fwh *h, struct ring_buffer *rb, struct seeder *sd
 int main(int argc, char **argv)
 {
 	struct seeder sd = {.max = 64};
-	struct ring_buffer *rb;
 	struct fwh h;
 	int i = 1, rc = 0;
 
@@ -130,16 +104,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sd.out = argv[i++];
-	if (fwh_open(&h, "seed") || sample_everything(&h))
-		return 1;
-	rb = ring_buffer__new(bpf_map__fd(h.skel->maps.fw_samples), write_sample, &sd, NULL);
-	if (!rb) {
+	/* Every response sampled, none suppressed as unchanged. */
+	if (fwh_open(&h, "seed") || fwh_sampling(&h) || fwh_on_sample(&h, write_sample, &sd)) {
 		fwh_close(&h);
 		return 1;
 	}
 	for (; i < argc && !rc; i++)
-		rc = seed_capture(&h, rb, &sd, argv[i]);
-	ring_buffer__free(rb);
+		rc = seed_capture(&h, &sd, argv[i]);
 	fwh_close(&h);
 	return rc ? 1 : 0;
 }
