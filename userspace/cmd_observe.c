@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "sample_decode.h"
-#include "counter_names.h"
+#include "abi_names.h"
 #include "ctl_socket.h"
 #include "json_out.h"
 #include "metrics.h"

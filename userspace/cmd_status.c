@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "counter_names.h"
+#include "abi_names.h"
 #include "json_out.h"
 #include "engine_setup.h"
 

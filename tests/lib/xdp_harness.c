@@ -414,41 +414,6 @@ int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *
 	return 0;
 }
 
-const char *fwh_counter_name(unsigned int c)
-{
-	static const char *const names[FW_CNT_MAX] = {
-	    [FW_CNT_PACKETS] = "packets",
-	    [FW_CNT_PASSED] = "passed",
-	    [FW_CNT_NOT_DNS] = "not_dns",
-	    [FW_CNT_DNS_QUERIES] = "dns_queries",
-	    [FW_CNT_DNS_OTHER] = "dns_other",
-	    [FW_CNT_DNS_RESPONSES] = "dns_responses",
-	    [FW_CNT_BLOCK_DROP] = "block_drop",
-	    [FW_CNT_BLOCK_NXDOMAIN] = "block_nxdomain",
-	    [FW_CNT_BLOCK_MANUAL] = "block_manual",
-	    [FW_CNT_BLOCK_FEED] = "block_feed",
-	    [FW_CNT_BLOCK_AUTO] = "block_auto",
-	    [FW_CNT_ALLOWED] = "allowed",
-	    [FW_CNT_FRAGMENTS] = "fragments",
-	    [FW_CNT_TCP_PARTIAL] = "tcp_partial",
-	    [FW_CNT_NXDOMAIN_FAILED] = "nxdomain_failed",
-	    [FW_CNT_MAL_L3] = "mal_l3",
-	    [FW_CNT_MAL_UDP_LENGTH] = "mal_udp_length",
-	    [FW_CNT_MAL_SHORT] = "mal_short",
-	    [FW_CNT_MAL_QDCOUNT] = "mal_qdcount",
-	    [FW_CNT_MAL_LABEL] = "mal_label",
-	    [FW_CNT_MAL_POINTER] = "mal_pointer",
-	    [FW_CNT_MAL_NAME_LEN] = "mal_name_len",
-	    [FW_CNT_MAL_TRUNCATED] = "mal_truncated",
-	    [FW_CNT_SAMPLES_SENT] = "samples_sent",
-	    [FW_CNT_SAMPLES_SUPPRESSED] = "samples_suppressed",
-	    [FW_CNT_SAMPLES_LOST] = "samples_lost",
-	    [FW_CNT_SAMPLES_UNTRUSTED] = "samples_untrusted",
-	};
-
-	return c < FW_CNT_MAX && names[c] ? names[c] : "?";
-}
-
 void fwh_print_delta(const struct fwh_result *r)
 {
 	unsigned int i;
@@ -456,7 +421,7 @@ void fwh_print_delta(const struct fwh_result *r)
 	fprintf(stderr, "  verdict %u, counters moved:", r->verdict);
 	for (i = 0; i < FW_CNT_MAX; i++)
 		if (r->delta[i])
-			fprintf(stderr, " %s+%llu", fwh_counter_name(i),
+			fprintf(stderr, " %s+%llu", fw_counter_name(i),
 				(unsigned long long)r->delta[i]);
 	fputc('\n', stderr);
 }
