@@ -156,39 +156,79 @@ static void remove_stale(const char *dir, int state)
 	closedir(d);
 }
 
+/* A file only the fluxwall repository has at its top. */
+#define REPO_MARK "include/fluxwall_abi.h"
+
+static int is_repo(const char *dir)
+{
+	char mark[PATH_MAX + sizeof(REPO_MARK)];
+
+	snprintf(mark, sizeof(mark), "%s/" REPO_MARK, dir);
+	return access(mark, R_OK) == 0;
+}
+
+/*
+ * The nearest directory above the binary that holds REPO_MARK, so the
+ * build tree (build/, build-asan/, ...) can be any depth below it.
+ */
+static int repo_above_exe(char *root, size_t len)
+{
+	char dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+
+	if (n <= 0)
+		return -1;
+	dir[n] = '\0';
+	/* dirname() may return its argument: copy through root each step. */
+	do {
+		snprintf(root, len, "%s", dirname(dir));
+		snprintf(dir, sizeof(dir), "%s", root);
+		if (is_repo(root))
+			return 0;
+	} while (strcmp(root, "/") && strcmp(root, "."));
+	return -1;
+}
+
 const char *fwh_repo_root(void)
 {
 	static char root[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-	int i;
 
 	if (root[0])
 		return root;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return ".";
-	exe[n] = '\0';
-	/*
-	 * build/tests/test_xdp: three levels below the repository. dirname()
-	 * may return its argument, so each step copies through another buffer:
-	 * snprintf() onto its own source gave "." whatever the directory.
-	 */
-	for (i = 0; i < 3; i++) {
-		snprintf(root, sizeof(root), "%s", dirname(exe));
-		snprintf(exe, sizeof(exe), "%s", root);
+	if (!repo_above_exe(root, sizeof(root)))
+		return root;
+	/* A binary copied out of the tree: the tree it was built from. */
+	if (is_repo(FWH_SRCDIR)) {
+		snprintf(root, sizeof(root), "%s", FWH_SRCDIR);
+		return root;
 	}
+	fprintf(stderr, "tests: no fluxwall repository above this binary nor at %s (" REPO_MARK
+		" is missing); rebuild the tests inside the repository\n",
+		FWH_SRCDIR);
+	snprintf(root, sizeof(root), ".");
 	return root;
 }
 
+/* FLUXWALL_BIN, else the fluxwall of this build tree, else the repo's build/. */
 static void find_cli(struct fwh *h)
 {
 	const char *env = getenv("FLUXWALL_BIN");
+	char exe[PATH_MAX];
+	ssize_t n;
 
-	if (env && *env)
+	if (env && *env) {
 		snprintf(h->cli, sizeof(h->cli), "%s", env);
-	else
-		snprintf(h->cli, sizeof(h->cli), "%s/build/fluxwall", fwh_repo_root());
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		/* BUILD/tests/test_x next to BUILD/fluxwall */
+		snprintf(h->cli, sizeof(h->cli), "%s/../fluxwall", dirname(exe));
+		if (access(h->cli, X_OK) == 0)
+			return;
+	}
+	snprintf(h->cli, sizeof(h->cli), "%s/build/fluxwall", fwh_repo_root());
 }
 
 /* The CLI initialises seed, default action and port 53 on first open. */
