@@ -47,6 +47,8 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+# tests/lib finds the repository from its binary; this is its fallback.
+TEST_CFLAGS := -Itests/lib -Ibpf -DFWH_SRCDIR='"$(CURDIR)"'
 
 # libFuzzer targets (tests/fuzz) over the program's own sources, rebuilt with
 # clang, ASan and UBSan into $(BUILD)/fuzz. feed_FORMAT is one target per
@@ -80,33 +82,33 @@ $(BUILD)/obj/%.o: userspace/%.c $(US_HDRS)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libfluxwall.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^ # a fresh archive: no member of a deleted source stays
 
 $(BUILD)/fluxwall: userspace/fluxwall.c $(BUILD)/libfluxwall.a $(US_HDRS)
 	$(CC) $(CFLAGS) $< $(BUILD)/libfluxwall.a $(LIBS) -o $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -Ibpf $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
 
 $(BUILD)/tests/%: tests/bpf/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BUILD)/fluxwall.bpf.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -Ibpf $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
 
 $(BUILD)/bench/%: tests/bench/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -Ibpf $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
 
 $(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -Ibpf $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
 
 $(BUILD)/fuzz/obj/%.o: userspace/%.c $(US_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(BUILD)/fuzz/libfluxwall.a: $(FUZZ_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^ # a fresh archive: no member of a deleted source stays
 
 $(BUILD)/fuzz/fuzz_feed_%: tests/fuzz/feed.c $(BUILD)/fuzz/libfluxwall.a $(FUZZ_HDRS)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFEED_FORMAT='"$*"' $< \

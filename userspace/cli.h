@@ -4,28 +4,55 @@
 #define FW_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "conf.h"
 #include "pinned_maps.h"
 #include "state.h"
 #include "xdp_attach.h"
 
-enum fw_opt_bit {
-	OPT_JSON = 1 << 0,
-	OPT_EXACT = 1 << 1,
-	OPT_ACTION = 1 << 2,
-	OPT_MODE = 1 << 3,
-	OPT_CAPACITY = 1 << 4,
-	OPT_PURGE = 1 << 5,
-	OPT_SOURCE = 1 << 6,
-	OPT_FORMAT = 1 << 7,
-	OPT_SKIP_INVALID = 1 << 8,
-	OPT_IFACE = 1 << 9,
-	OPT_SCORE = 1 << 10,
-	OPT_PROM = 1 << 11,
-	OPT_DEFAULTS = 1 << 12,
-	OPT_TRACE = 1 << 13,
+/* CLI_OPT_JSON...: each option's index in the table of cli_options.h. */
+enum fw_cli_opt {
+#define FW_CLI_OPT(id, name, letter, arg, kind, field, help) CLI_OPT_##id,
+#include "cli_options.h"
+#undef FW_CLI_OPT
+	CLI_OPT_COUNT,
 };
+
+/* OPT_JSON...: the option's bit in fw_opts.given and in a verb's forms. */
+enum fw_opt_bit {
+#define FW_CLI_OPT(id, name, letter, arg, kind, field, help) OPT_##id = 1u << CLI_OPT_##id,
+#include "cli_options.h"
+#undef FW_CLI_OPT
+};
+
+/* Accepted by every verb. */
+#define OPT_GLOBAL (OPT_CONFIG | OPT_PIN_PATH | OPT_STATE_DIR | OPT_HELP | OPT_VERSION)
+
+struct fw_opts;
+
+#define FW_VERB_FORMS 6
+
+/* One way to call a verb, one alternative of its usage. */
+struct fw_verb_form {
+	const char *args;  /* words after the verb, as in usage: "add NAME..." */
+	unsigned int opts; /* options shown in brackets */
+	unsigned int need; /* options it cannot do without, shown bare */
+};
+
+/*
+ * A verb takes the options of all its forms (and OPT_GLOBAL); its usage
+ * and --help are made from the forms, so they cannot miss one.
+ */
+struct fw_verb {
+	const char *name;
+	int (*run)(struct fw_opts *o, int argc, char **argv);
+	const char *summary;
+	struct fw_verb_form forms[FW_VERB_FORMS];
+};
+
+extern const struct fw_verb fw_verbs[];
+extern const size_t fw_nverbs;
 
 struct fw_opts {
 	const char *pin_path;
@@ -40,8 +67,9 @@ struct fw_opts {
 	uint32_t capacity;
 	enum fw_mode mode;
 	uint8_t action; /* FW_ACT_DEFAULT when not given */
-	int json, exact, purge, skip_invalid, prom, defaults;
-	unsigned int given; /* enum fw_opt_bit of the options on the command line */
+	int json, exact, purge, skip_invalid, prom, defaults, help, version;
+	unsigned int given;	    /* enum fw_opt_bit of the options on the command line */
+	const struct fw_verb *verb; /* the verb being run, for its usage */
 };
 
 /* The lists and the maps, opened together under the state lock. */
@@ -61,6 +89,30 @@ void fw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * NULL prints again.
  */
 void fw_err_capture(char *buf, size_t len);
+
+/*
+ * Parse the options, wherever they are, and find the verb (the first word
+ * that is not an option). 0: run o->verb with argv[*first..argc). 1: done,
+ * exit 0 (--help, --version). -1: exit 1, the message names the option and
+ * the verb. Reads the table of cli_options.h; callable more than once.
+ */
+int fw_cli_parse(struct fw_opts *o, int argc, char **argv, int *first);
+
+/* Options a verb takes: those of its forms and the global ones. */
+unsigned int fw_verb_opts(const struct fw_verb *v);
+
+/*
+ * The verb's usage: each form whose words start with sub (all for NULL or
+ * ""), as "VERB ARGS [--opt ARG]...", joined by sep ("\n" for --help).
+ */
+void fw_verb_usage(const struct fw_verb *v, const char *sub, const char *sep, char *buf,
+		   size_t len);
+
+/* "usage: fluxwall ..." for o->verb (see fw_verb_usage); returns 1, the exit status. */
+int fw_usage_error(const struct fw_opts *o, const char *sub);
+
+/* Print --help: all the verbs, or v's forms and options, when v is set. */
+void fw_cli_help(FILE *out, const struct fw_verb *v);
 
 /* Exit status 1 with a message unless running as root. */
 int fw_require_root(const char *verb);

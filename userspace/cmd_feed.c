@@ -379,9 +379,7 @@ static int export_feed(struct fw_opts *o)
 int fw_cmd_import(struct fw_opts *o, int argc, char **argv)
 {
 	if (argc != 1) {
-		fw_err("usage: fluxwall block import FILE|- [--format auto|plain|hosts|rpz|adblock] "
-		       "[--source NAME] [--exact] [--skip-invalid]");
-		return 1;
+		return fw_usage_error(o, "import");
 	}
 	return import_feed(o, argv[0]);
 }
@@ -389,8 +387,7 @@ int fw_cmd_import(struct fw_opts *o, int argc, char **argv)
 int fw_cmd_export(struct fw_opts *o, int argc, char **argv)
 {
 	if (argc) {
-		fw_err("usage: fluxwall block export [--format plain|rpz]");
-		return 1;
+		return fw_usage_error(o, "export");
 	}
 	return export_feed(o);
 }

@@ -36,10 +36,8 @@ int cmd_attach(struct fw_opts *o, int argc, char **argv)
 	struct fw_ctx ctx;
 	int ret = 1;
 
-	if (argc != 1) {
-		fw_err("usage: fluxwall attach IFACE [--mode native|skb] [--action drop|nxdomain]");
-		return 1;
-	}
+	if (argc != 1)
+		return fw_usage_error(o, NULL);
 	if (fw_require_root("attach") || !fw_ifindex(argv[0], err, sizeof(err))) {
 		if (err[0])
 			fw_err("%s", err);
@@ -109,10 +107,8 @@ int cmd_detach(struct fw_opts *o, int argc, char **argv)
 	struct fw_ctx ctx;
 	int ret = 0;
 
-	if (argc > 1 || (!argc && !o->purge)) {
-		fw_err("usage: fluxwall detach IFACE [--purge] | fluxwall detach --purge");
-		return 1;
-	}
+	if (argc > 1 || (!argc && !o->purge))
+		return fw_usage_error(o, NULL);
 	if (fw_require_root("detach"))
 		return 1;
 	if (argc == 1) {
@@ -198,8 +194,7 @@ int cmd_ports(struct fw_opts *o, int argc, char **argv)
 	if (!strcmp(sub, "list") && argc <= 1) {
 		n = 0;
 	} else if ((strcmp(sub, "add") && strcmp(sub, "del")) || n < 1 || n > FW_STATE_MAX_PORTS) {
-		fw_err("usage: fluxwall ports list | ports add|del PORT...");
-		return 1;
+		return fw_usage_error(o, NULL);
 	}
 	for (i = 0; i < n; i++)
 		if (parse_port(argv[i + 1], &ports[i]))

@@ -252,9 +252,7 @@ static int list_cmd(struct fw_opts *o, uint8_t list, int argc, char **argv)
 		return fw_cmd_import(o, argc - 1, argv + 1);
 	if (list == FW_LIST_BLOCK && !strcmp(sub, "export"))
 		return fw_cmd_export(o, argc - 1, argv + 1);
-	fw_err("usage: fluxwall %s add|del NAME... | %s list [--json]%s", fw_list_str(list),
-	       fw_list_str(list), list == FW_LIST_BLOCK ? " | block import FILE | block export" : "");
-	return 1;
+	return fw_usage_error(o, NULL);
 }
 
 int cmd_block(struct fw_opts *o, int argc, char **argv)

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "sample_decode.h"
-#include "counter_names.h"
+#include "abi_names.h"
 #include "ctl_socket.h"
 #include "json_out.h"
 #include "metrics.h"
@@ -44,10 +44,12 @@ int cmd_stats(struct fw_opts *o, int argc, char **argv)
 {
 	char sock[4200];
 
-	if (argc || (o->prom && o->json)) {
-		fw_err("usage: fluxwall stats [--prom|--json]");
+	if (o->prom && o->json) {
+		fw_err("stats prints --prom or --json, not both");
 		return 1;
 	}
+	if (argc)
+		return fw_usage_error(o, NULL);
 	if (fw_require_root("stats"))
 		return 1;
 	socket_path(o, sock, sizeof(sock));
@@ -85,10 +87,8 @@ int cmd_explain(struct fw_opts *o, int argc, char **argv)
 	FILE *mem;
 	int ret;
 
-	if (argc != 1) {
-		fw_err("usage: fluxwall explain NAME [--json]");
-		return 1;
-	}
+	if (argc != 1)
+		return fw_usage_error(o, NULL);
 	socket_path(o, sock, sizeof(sock));
 	canonical(argv[0], name, sizeof(name));
 	snprintf(req, sizeof(req), "%s %s", o->json ? "explain-json" : "explain", name);
@@ -152,10 +152,8 @@ int cmd_top(struct fw_opts *o, int argc, char **argv)
 	char sock[4200];
 	int tty = isatty(0), ret = 0;
 
-	if (argc) {
-		fw_err("usage: fluxwall top");
-		return 1;
-	}
+	if (argc)
+		return fw_usage_error(o, NULL);
 	socket_path(o, sock, sizeof(sock));
 	if (tty) {
 		tcgetattr(0, &old);
@@ -181,10 +179,8 @@ int cmd_top(struct fw_opts *o, int argc, char **argv)
 
 int cmd_config(struct fw_opts *o, int argc, char **argv)
 {
-	if (argc) {
-		fw_err("usage: fluxwall config [--defaults]");
-		return 1;
-	}
+	if (argc)
+		return fw_usage_error(o, NULL);
 	if (o->defaults)
 		fw_conf_print_defaults(stdout);
 	else

@@ -351,11 +351,8 @@ int cmd_replay(struct fw_opts *o, int argc, char **argv)
 	size_t len;
 	int got, ret = 1;
 
-	if (argc != 1) {
-		fw_err("usage: fluxwall replay FILE.pcap [--json] [--score fluxwall|holz] "
-		       "[--trace NAME]");
-		return 1;
-	}
+	if (argc != 1)
+		return fw_usage_error(o, NULL);
 	if (o->score && strcmp(o->score, "holz") && strcmp(o->score, "fluxwall")) {
 		fw_err("--score must be fluxwall or holz, not '%s'", o->score);
 		return 1;

@@ -601,8 +601,10 @@ int cmd_run(struct fw_opts *o, int argc, char **argv)
 	const char *iface = o->iface ? o->iface : o->conf->iface;
 	int ret = 1;
 
-	if (argc || !iface || !*iface) {
-		fw_err("usage: fluxwall run --iface IFACE (or set iface in %s)", FW_CONF_PATH);
+	if (argc)
+		return fw_usage_error(o, NULL);
+	if (!iface || !*iface) {
+		fw_err("run needs an interface: --iface IFACE, or iface in %s", FW_CONF_PATH);
 		return 1;
 	}
 	if (fw_require_root("run"))

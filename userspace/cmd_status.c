@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "counter_names.h"
+#include "abi_names.h"
 #include "json_out.h"
 #include "engine_setup.h"
 
@@ -123,10 +123,8 @@ int cmd_status(struct fw_opts *o, int argc, char **argv)
 	struct status s;
 	struct fw_ctx ctx;
 
-	if (argc) {
-		fw_err("usage: fluxwall status [--json]");
-		return 1;
-	}
+	if (argc)
+		return fw_usage_error(o, NULL);
 	if (fw_require_root("status") || fw_ctx_open(&ctx, o, 0))
 		return 1;
 	collect(&ctx, &s);

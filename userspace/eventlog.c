@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi_names.h"
 #include "eventlog.h"
 #include "json_out.h"
 
@@ -30,33 +31,7 @@ const char *fw_ev_kind_name(enum fw_event_kind kind)
 	case FW_EV_ALERT:
 		return "alert";
 	}
-	return "unknown";
-}
-
-const char *fw_ev_origin_name(enum fw_origin origin)
-{
-	switch (origin) {
-	case FW_ORIGIN_MANUAL:
-		return "manual";
-	case FW_ORIGIN_FEED:
-		return "feed";
-	case FW_ORIGIN_AUTO:
-		return "auto";
-	}
-	return "unknown";
-}
-
-const char *fw_ev_action_name(enum fw_action action)
-{
-	switch (action) {
-	case FW_ACT_DEFAULT:
-		return "default";
-	case FW_ACT_DROP:
-		return "drop";
-	case FW_ACT_NXDOMAIN:
-		return "nxdomain";
-	}
-	return "unknown";
+	return FW_NAME_UNKNOWN;
 }
 
 void fw_ev_format_time(uint64_t ns, char *buf, size_t len)
@@ -159,11 +134,11 @@ static void write_event_object(FILE *f, const struct fw_event *ev)
 	if (ev->name)
 		fw_json_kv_str(&j, "name", ev->name);
 	if (has_rule)
-		fw_json_kv_str(&j, "origin", fw_ev_origin_name(ev->origin));
+		fw_json_kv_str(&j, "origin", fw_origin_str(ev->origin));
 	if (ev->source)
 		fw_json_kv_str(&j, "source", ev->source);
 	if (has_rule)
-		fw_json_kv_str(&j, "action", fw_ev_action_name(ev->action));
+		fw_json_kv_str(&j, "action", fw_action_str(ev->action));
 	if (isfinite(ev->score))
 		fw_json_kv_double(&j, "score", ev->score);
 	if (ev->reason)

@@ -65,10 +65,8 @@ int fw_eventlog_reopen(struct fw_eventlog *log, char *err, size_t errlen);
 
 void fw_eventlog_close(struct fw_eventlog *log);
 
-/* Text used in the log for each kind, origin and action. */
+/* Text used in the log for each kind; origins and actions: abi_names.h. */
 const char *fw_ev_kind_name(enum fw_event_kind kind);
-const char *fw_ev_origin_name(enum fw_origin origin);
-const char *fw_ev_action_name(enum fw_action action);
 
 /* ns since the epoch as RFC 3339 UTC with milliseconds; buf needs 32 bytes. */
 void fw_ev_format_time(uint64_t ns, char *buf, size_t len);

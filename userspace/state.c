@@ -27,10 +27,8 @@
 
 static const char *const list_names[] = { "block", "allow" };
 static const char *const match_names[] = { "subtree", "exact" };
-static const char *const action_names[] = { "default", "drop", "nxdomain" };
-static const char *const origin_names[] = { "manual", "feed", "auto" };
 
-#define NAME_OF(tab, v) ((v) < sizeof(tab) / sizeof(tab[0]) ? tab[v] : "?")
+#define NAME_OF(tab, v) fw_name_of(tab, sizeof(tab) / sizeof(tab[0]), v)
 
 const char *fw_list_str(uint8_t v)
 {
@@ -40,34 +38,6 @@ const char *fw_list_str(uint8_t v)
 const char *fw_match_str(uint8_t v)
 {
 	return NAME_OF(match_names, v);
-}
-
-const char *fw_action_str(uint8_t v)
-{
-	return NAME_OF(action_names, v);
-}
-
-const char *fw_origin_str(uint8_t v)
-{
-	return NAME_OF(origin_names, v);
-}
-
-static int lookup_word(const char *const *tab, size_t n, const char *s, uint8_t *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!strcmp(tab[i], s)) {
-			*out = (uint8_t)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int fw_action_parse(const char *s, uint8_t *action)
-{
-	return lookup_word(action_names, 3, s, action);
 }
 
 void fw_state_free(struct fw_state *st)
@@ -206,11 +176,11 @@ static int parse_entry(char *line, struct fw_entry *e, char *why, size_t whylen)
 		return -1;
 	}
 	memset(e, 0, sizeof(*e));
-	if (lookup_word(list_names, 2, f[0], &e->list)) {
+	if (fw_name_lookup(list_names, 2, f[0], &e->list)) {
 		snprintf(why, whylen, "unknown list '%s'", f[0]);
 		return -1;
 	}
-	if (lookup_word(match_names, 2, f[1], &e->match)) {
+	if (fw_name_lookup(match_names, 2, f[1], &e->match)) {
 		snprintf(why, whylen, "unknown match '%s'", f[1]);
 		return -1;
 	}
@@ -218,7 +188,7 @@ static int parse_entry(char *line, struct fw_entry *e, char *why, size_t whylen)
 		snprintf(why, whylen, "unknown action '%s'", f[2]);
 		return -1;
 	}
-	if (lookup_word(origin_names, 3, f[3], &e->origin)) {
+	if (fw_origin_parse(f[3], &e->origin)) {
 		snprintf(why, whylen, "unknown origin '%s'", f[3]);
 		return -1;
 	}

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "fluxwall_abi.h"
+#include "abi_names.h" /* fw_action_str and the other words of the contract */
 
 enum fw_list {
 	FW_LIST_BLOCK = 0,
@@ -57,9 +57,6 @@ struct fw_state {
 
 const char *fw_list_str(uint8_t list);
 const char *fw_match_str(uint8_t match);
-const char *fw_action_str(uint8_t action);
-const char *fw_origin_str(uint8_t origin);
-int fw_action_parse(const char *s, uint8_t *action);
 
 /* Load dir/state.tsv; a missing file is an empty state, a damaged one an error. */
 int fw_state_load(struct fw_state *st, const char *dir, char *err, size_t errlen);

@@ -407,7 +407,7 @@ static int compare_walk(const char *what, const uint8_t *msg, size_t len, const 
 static int expect_counter(const char *what, const uint8_t *msg, size_t len, unsigned c)
 {
 	DIFF(R.delta[c] != 1, "%s: fluxwall should have passed it as %s", what,
-	     fwh_counter_name(c));
+	     fw_counter_name(c));
 	return 0;
 }
 

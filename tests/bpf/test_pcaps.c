@@ -305,7 +305,7 @@ static const char *malformed_name(const struct fwh_result *r)
 
 	for (i = 0; i < N_MAL; i++)
 		if (r->delta[malformed_counters[i]])
-			return fwh_counter_name(malformed_counters[i]);
+			return fw_counter_name(malformed_counters[i]);
 	return "no malformed counter";
 }
 

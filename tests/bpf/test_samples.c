@@ -33,7 +33,7 @@
 #include <bpf/libbpf.h>
 #include <cmocka.h>
 
-#include "counter_names.h"
+#include "abi_names.h"
 #include "fluxwall_abi.h"
 #include "pcap_frames.h"
 #include "pinned_maps.h"

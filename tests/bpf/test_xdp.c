@@ -77,7 +77,7 @@ static void expect_pass(int line, const uint8_t *f, size_t len, unsigned int cou
 	    R.delta[FW_CNT_BLOCK_DROP] || R.delta[FW_CNT_BLOCK_NXDOMAIN]) {
 		fwh_print_delta(&R);
 		pb_hexdump(stderr, "frame", f, len);
-		fail_msg("line %d: want XDP_PASS counted as %s", line, fwh_counter_name(counter));
+		fail_msg("line %d: want XDP_PASS counted as %s", line, fw_counter_name(counter));
 	}
 	if (pb_diff(stderr, R.out, R.out_len, f, len))
 		fail_msg("line %d: a passed frame was modified", line);
@@ -95,7 +95,7 @@ static void expect_drop(int line, const uint8_t *f, size_t len, unsigned int ext
 		fwh_print_delta(&R);
 		pb_hexdump(stderr, "frame", f, len);
 		fail_msg("line %d: want XDP_DROP counted as block_drop%s%s", line,
-			 extra ? " and " : "", extra ? fwh_counter_name(extra) : "");
+			 extra ? " and " : "", extra ? fw_counter_name(extra) : "");
 	}
 }
 

@@ -66,4 +66,10 @@ rm -rf "$PIN2"
 
 expect_error "an unknown verb" "*unknown verb 'blok'*--help*" fw blok add x.example
 expect_error "an option of another verb" "*--purge does not apply to 'block'*" fw block add x.example --purge
+expect_error "an unknown option" "*'block': unknown option '--bogus'*fluxwall block --help*" \
+	fw block add x.example --bogus
+expect_error "an option without its value" "*'block': option --action needs a value*--action drop|nxdomain*" \
+	fw block add x.example --action
+check_match "usage errors show the verb's generated usage" "*usage: fluxwall attach IFACE*--capacity N*" \
+	"$(fw attach 2>&1 || true)"
 e2e_end

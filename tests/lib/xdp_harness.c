@@ -151,39 +151,79 @@ static void remove_stale(const char *dir, int state)
 	closedir(d);
 }
 
+/* A file only the fluxwall repository has at its top. */
+#define REPO_MARK "include/fluxwall_abi.h"
+
+static int is_repo(const char *dir)
+{
+	char mark[PATH_MAX + sizeof(REPO_MARK)];
+
+	snprintf(mark, sizeof(mark), "%s/" REPO_MARK, dir);
+	return access(mark, R_OK) == 0;
+}
+
+/*
+ * The nearest directory above the binary that holds REPO_MARK, so the
+ * build tree (build/, build-asan/, ...) can be any depth below it.
+ */
+static int repo_above_exe(char *root, size_t len)
+{
+	char dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+
+	if (n <= 0)
+		return -1;
+	dir[n] = '\0';
+	/* dirname() may return its argument: copy through root each step. */
+	do {
+		snprintf(root, len, "%s", dirname(dir));
+		snprintf(dir, sizeof(dir), "%s", root);
+		if (is_repo(root))
+			return 0;
+	} while (strcmp(root, "/") && strcmp(root, "."));
+	return -1;
+}
+
 const char *fwh_repo_root(void)
 {
 	static char root[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-	int i;
 
 	if (root[0])
 		return root;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return ".";
-	exe[n] = '\0';
-	/*
-	 * build/tests/test_xdp: three levels below the repository. dirname()
-	 * may return its argument, so each step copies through another buffer:
-	 * snprintf() onto its own source gave "." whatever the directory.
-	 */
-	for (i = 0; i < 3; i++) {
-		snprintf(root, sizeof(root), "%s", dirname(exe));
-		snprintf(exe, sizeof(exe), "%s", root);
+	if (!repo_above_exe(root, sizeof(root)))
+		return root;
+	/* A binary copied out of the tree: the tree it was built from. */
+	if (is_repo(FWH_SRCDIR)) {
+		snprintf(root, sizeof(root), "%s", FWH_SRCDIR);
+		return root;
 	}
+	fprintf(stderr, "tests: no fluxwall repository above this binary nor at %s (" REPO_MARK
+		" is missing); rebuild the tests inside the repository\n",
+		FWH_SRCDIR);
+	snprintf(root, sizeof(root), ".");
 	return root;
 }
 
+/* FLUXWALL_BIN, else the fluxwall of this build tree, else the repo's build/. */
 static void find_cli(struct fwh *h)
 {
 	const char *env = getenv("FLUXWALL_BIN");
+	char exe[PATH_MAX];
+	ssize_t n;
 
-	if (env && *env)
+	if (env && *env) {
 		snprintf(h->cli, sizeof(h->cli), "%s", env);
-	else
-		snprintf(h->cli, sizeof(h->cli), "%s/build/fluxwall", fwh_repo_root());
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		/* BUILD/tests/test_x next to BUILD/fluxwall */
+		snprintf(h->cli, sizeof(h->cli), "%s/../fluxwall", dirname(exe));
+		if (access(h->cli, X_OK) == 0)
+			return;
+	}
+	snprintf(h->cli, sizeof(h->cli), "%s/build/fluxwall", fwh_repo_root());
 }
 
 /* The CLI initialises seed, default action and port 53 on first open. */
@@ -389,41 +429,6 @@ int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *
 	return 0;
 }
 
-const char *fwh_counter_name(unsigned int c)
-{
-	static const char *const names[FW_CNT_MAX] = {
-	    [FW_CNT_PACKETS] = "packets",
-	    [FW_CNT_PASSED] = "passed",
-	    [FW_CNT_NOT_DNS] = "not_dns",
-	    [FW_CNT_DNS_QUERIES] = "dns_queries",
-	    [FW_CNT_DNS_OTHER] = "dns_other",
-	    [FW_CNT_DNS_RESPONSES] = "dns_responses",
-	    [FW_CNT_BLOCK_DROP] = "block_drop",
-	    [FW_CNT_BLOCK_NXDOMAIN] = "block_nxdomain",
-	    [FW_CNT_BLOCK_MANUAL] = "block_manual",
-	    [FW_CNT_BLOCK_FEED] = "block_feed",
-	    [FW_CNT_BLOCK_AUTO] = "block_auto",
-	    [FW_CNT_ALLOWED] = "allowed",
-	    [FW_CNT_FRAGMENTS] = "fragments",
-	    [FW_CNT_TCP_PARTIAL] = "tcp_partial",
-	    [FW_CNT_NXDOMAIN_FAILED] = "nxdomain_failed",
-	    [FW_CNT_MAL_L3] = "mal_l3",
-	    [FW_CNT_MAL_UDP_LENGTH] = "mal_udp_length",
-	    [FW_CNT_MAL_SHORT] = "mal_short",
-	    [FW_CNT_MAL_QDCOUNT] = "mal_qdcount",
-	    [FW_CNT_MAL_LABEL] = "mal_label",
-	    [FW_CNT_MAL_POINTER] = "mal_pointer",
-	    [FW_CNT_MAL_NAME_LEN] = "mal_name_len",
-	    [FW_CNT_MAL_TRUNCATED] = "mal_truncated",
-	    [FW_CNT_SAMPLES_SENT] = "samples_sent",
-	    [FW_CNT_SAMPLES_SUPPRESSED] = "samples_suppressed",
-	    [FW_CNT_SAMPLES_LOST] = "samples_lost",
-	    [FW_CNT_SAMPLES_UNTRUSTED] = "samples_untrusted",
-	};
-
-	return c < FW_CNT_MAX && names[c] ? names[c] : "?";
-}
-
 void fwh_print_delta(const struct fwh_result *r)
 {
 	unsigned int i;
@@ -431,7 +436,7 @@ void fwh_print_delta(const struct fwh_result *r)
 	fprintf(stderr, "  verdict %u, counters moved:", r->verdict);
 	for (i = 0; i < FW_CNT_MAX; i++)
 		if (r->delta[i])
-			fprintf(stderr, " %s+%llu", fwh_counter_name(i),
+			fprintf(stderr, " %s+%llu", fw_counter_name(i),
 				(unsigned long long)r->delta[i]);
 	fputc('\n', stderr);
 }

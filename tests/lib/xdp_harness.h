@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fluxwall_abi.h"
+#include "abi_names.h" /* fw_counter_name() for messages */
 #include "pktbuild.h"
 #include "sandbox.h"
 
@@ -79,13 +79,14 @@ int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *
 /* Counters summed over CPUs, read from the pinned fw_stats map. */
 int fwh_counters(struct fwh *h, uint64_t out[FW_CNT_MAX]);
 
-/* Name of a counter, for messages. */
-const char *fwh_counter_name(unsigned int c);
-
 /* Print every counter that moved, for failure messages. */
 void fwh_print_delta(const struct fwh_result *r);
 
-/* The directory holding the test binary's repository, from /proc/self/exe. */
+/*
+ * The repository the test binary was built in: the nearest directory above
+ * /proc/self/exe holding include/fluxwall_abi.h, else FWH_SRCDIR (set by the
+ * Makefile), so tests run from any working directory.
+ */
 const char *fwh_repo_root(void);
 
 #endif /* XDP_HARNESS_H */

@@ -586,7 +586,7 @@ static void test_word_names(void **state)
 	assert_string_equal(fw_match_str(FW_MATCH_EXACT), "exact");
 	assert_string_equal(fw_action_str(FW_ACT_NXDOMAIN), "nxdomain");
 	assert_string_equal(fw_origin_str(FW_ORIGIN_FEED), "feed");
-	assert_string_equal(fw_list_str(7), "?");
+	assert_string_equal(fw_list_str(7), FW_NAME_UNKNOWN);
 	assert_int_equal(fw_action_parse("drop", &a), 0);
 	assert_int_equal(a, FW_ACT_DROP);
 	assert_int_equal(fw_action_parse("DROP", &a), -1);
