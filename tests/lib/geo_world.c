@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The synthetic geo databases of geo_world.h. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "geo_world.h"
+#include "xdp_harness.h"
 
 const char *const fw_world_cc[10] = {"US", "DE", "BR", "IN", "RU", "CN", "TR", "VN", "UA", "MX"};
 static const double lat[10] = {40.7, 52.5, -23.5, 19.1, 55.8, 31.2, 41.0, 10.8, 50.4, 19.4};
@@ -38,7 +40,7 @@ static int write_csvs(const char *dir)
 int fw_world_setup(void **state)
 {
 	static struct fw_world w;
-	char asn_db[128], city_db[128], cmd[512], err[512];
+	char asn_db[128], city_db[128], cmd[PATH_MAX * 2 + 512], err[512];
 
 	snprintf(w.dir, sizeof(w.dir), "/tmp/fw-test-world-XXXXXX");
 	if (!mkdtemp(w.dir) || write_csvs(w.dir))
@@ -46,9 +48,9 @@ int fw_world_setup(void **state)
 	snprintf(asn_db, sizeof(asn_db), "%s/asn.mmdb", w.dir);
 	snprintf(city_db, sizeof(city_db), "%s/city.mmdb", w.dir);
 	snprintf(cmd, sizeof(cmd),
-		 "perl scripts/mkmmdb.pl --kind asn --out %s %s/asn.csv && "
-		 "perl scripts/mkmmdb.pl --kind city --out %s %s/city.csv",
-		 asn_db, w.dir, city_db, w.dir);
+		 "perl %s/scripts/mkmmdb.pl --kind asn --out %s %s/asn.csv && "
+		 "perl %s/scripts/mkmmdb.pl --kind city --out %s %s/city.csv",
+		 fwh_repo_root(), asn_db, w.dir, fwh_repo_root(), city_db, w.dir);
 	if (system(cmd) != 0)
 		return -1;
 	w.geo = fw_geo_open(asn_db, NULL, city_db, err, sizeof(err));
@@ -65,6 +67,8 @@ int fw_world_teardown(void **state)
 	struct fw_world *w = *state;
 	char cmd[128];
 
+	if (!w)
+		return 0; /* the setup failed before making it */
 	fw_geo_close(w->geo);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", w->dir);
 	return system(cmd) == 0 ? 0 : -1;
