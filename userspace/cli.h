@@ -135,7 +135,6 @@ int fw_ctx_commit(struct fw_ctx *ctx, struct fw_state *next);
 int fw_ctx_apply_default_action(struct fw_ctx *ctx);
 
 /* Kernel id of the rules map, to recognise our own attachments. */
-uint32_t fw_rules_map_id(struct fw_maps *m);
 
 int cmd_attach(struct fw_opts *o, int argc, char **argv);
 int cmd_detach(struct fw_opts *o, int argc, char **argv);

@@ -5,19 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 
 #include "cli.h"
-
-uint32_t fw_rules_map_id(struct fw_maps *m)
-{
-	struct bpf_map_info info = {};
-	uint32_t len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(m->rules_fd, &info, &len))
-		return 0;
-	return info.id;
-}
 
 static int check_capacity(struct fw_ctx *ctx)
 {
@@ -49,7 +38,7 @@ int cmd_attach(struct fw_opts *o, int argc, char **argv)
 		goto out;
 	if (fw_ctx_apply_default_action(&ctx))
 		goto out;
-	if (fw_attach(o->pin_path, ctx.maps.capacity, fw_rules_map_id(&ctx.maps), argv[0], o->mode,
+	if (fw_attach(o->pin_path, ctx.maps.capacity, fw_maps_rules_id(&ctx.maps), argv[0], o->mode,
 		      &a, note, sizeof(note), err, sizeof(err))) {
 		fw_err("%s", err);
 		goto out;
@@ -67,7 +56,7 @@ static int detach_everywhere(struct fw_ctx *ctx)
 	char err[1024];
 	int n, i, ret = 0;
 
-	n = fw_list_attachments(fw_rules_map_id(&ctx->maps), a, 64);
+	n = fw_list_attachments(fw_maps_rules_id(&ctx->maps), a, 64);
 	for (i = 0; i < n; i++) {
 		if (fw_detach(a[i].ifname, err, sizeof(err))) {
 			fw_err("%s", err);

@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "ctl_socket.h"
@@ -31,6 +29,7 @@
 #include "metrics.h"
 #include "printable.h"
 #include "sample_decode.h"
+#include "sample_reader.h"
 #include "top_scores.h"
 
 static volatile sig_atomic_t stop_requested, reopen_requested;
@@ -281,20 +280,17 @@ static void act_on(struct daemon *d, const struct fw_detection *det)
 		fw_daemon_lists_unqueue(&d->lists, det->domain);
 }
 
-static int on_sample(void *ctx, void *data, size_t size)
+static void on_sample(void *ctx, const struct fw_sample *s)
 {
 	struct daemon *d = ctx;
-	const struct fw_sample *s = data;
 	struct fw_detection det;
 	struct fw_obs obs;
 	uint64_t t0;
 
-	if (size < sizeof(*s))
-		return 0;
 	d->samples++;
 	if (fw_sample_decode(s, s->ts_ns + d->mono_to_real_ns, &obs) != FW_DECODE_OK) {
 		d->decode_errors++;
-		return 0;
+		return;
 	}
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	if (fw_detector_observe(d->det, &obs, &det) == 1)
@@ -304,7 +300,6 @@ static int on_sample(void *ctx, void *data, size_t size)
 	while (fw_detector_pending(d->det, &det))
 		act_on(d, &det);
 	fw_latency_observe(&d->m.scorer_latency, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9);
-	return 0;
 }
 
 static void expire_one(const char *name, void *ctx)
@@ -424,7 +419,7 @@ static int start_data_path(struct daemon *d, const char *iface)
 
 	if (fw_ctx_open(&ctx, d->o, 1))
 		return -1;
-	if (fw_attach(d->o->pin_path, ctx.maps.capacity, fw_rules_map_id(&ctx.maps), iface,
+	if (fw_attach(d->o->pin_path, ctx.maps.capacity, fw_maps_rules_id(&ctx.maps), iface,
 		      d->o->mode, &a, note, sizeof(note), err, sizeof(err))) {
 		fw_err("%s", err);
 		goto out;
@@ -440,7 +435,7 @@ static int start_data_path(struct daemon *d, const char *iface)
 		goto out;
 	}
 	ret = fw_daemon_lists_init(&d->lists, d->o, fw_detector_autoblock(d->det), &ctx.state);
-	fw_iface_watch_init(&d->ifaces, fw_rules_map_id(&ctx.maps), iface_report, d);
+	fw_iface_watch_init(&d->ifaces, fw_maps_rules_id(&ctx.maps), iface_report, d);
 out:
 	fw_ctx_close(&ctx);
 	return ret;
@@ -540,23 +535,23 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
  * Wait up to 200 ms for samples or a control client, whichever comes
  * first, so `explain` is answered at once even when no sample arrives.
  */
-static int wait_and_consume(struct daemon *d, struct ring_buffer *rb)
+static int wait_and_consume(struct daemon *d, struct fw_sample_reader *rb)
 {
 	struct pollfd p[1 + FW_CTL_MAX_CLIENTS + 1];
 	int n;
 
-	p[0] = (struct pollfd){.fd = ring_buffer__epoll_fd(rb), .events = POLLIN};
+	p[0] = (struct pollfd){.fd = fw_sample_reader_fd(rb), .events = POLLIN};
 	n = 1 + fw_ctl_pollfds(&d->ctl, p + 1, FW_CTL_MAX_CLIENTS + 1);
 	if (poll(p, (nfds_t)n, 200) < 0 && errno != EINTR)
 		return -errno;
-	n = ring_buffer__consume(rb);
+	n = fw_sample_reader_consume(rb);
 	fw_ctl_serve(&d->ctl);
 	return n < 0 ? n : 0;
 }
 
 static int serve(struct daemon *d)
 {
-	struct ring_buffer *rb = ring_buffer__new(d->samples_fd, on_sample, d, NULL);
+	struct fw_sample_reader *rb = fw_sample_reader_new(d->samples_fd, on_sample, d);
 	uint64_t next_prom = 0, next_sweep = 0;
 	char sock[4200];
 
@@ -591,7 +586,7 @@ static int serve(struct daemon *d)
 		fw_ctl_close(&d->ctl);
 		unlink(sock);
 	}
-	ring_buffer__free(rb);
+	fw_sample_reader_free(rb);
 	return 0;
 }
 

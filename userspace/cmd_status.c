@@ -38,7 +38,7 @@ static void collect(struct fw_ctx *ctx, struct status *s)
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	s->natt = fw_list_attachments(fw_rules_map_id(&ctx->maps), s->att, 64);
+	s->natt = fw_list_attachments(fw_maps_rules_id(&ctx->maps), s->att, 64);
 	fw_maps_read_counters(&ctx->maps, s->cnt);
 	fw_maps_get_config(&ctx->maps, &s->cfg);
 	s->map_names = fw_maps_count_rules(&ctx->maps);

@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <stdarg.h>
-#include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "prog_load.h"
 
 /*
  * Settings come from the defaults, then the config file, then the
@@ -40,21 +39,13 @@ static int load_settings(struct fw_opts *o, struct fw_conf *conf)
 	return 0;
 }
 
-/* libbpf and libxdp are chatty about expected fallbacks; FLUXWALL_DEBUG shows them. */
-static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (!getenv("FLUXWALL_DEBUG"))
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
 int main(int argc, char **argv)
 {
 	struct fw_opts o = {};
 	struct fw_conf conf;
 	int first, ret;
 
-	libbpf_set_print(libbpf_log);
+	fw_prog_quiet_logs();
 	ret = fw_cli_parse(&o, argc, argv, &first);
 	if (ret)
 		return ret > 0 ? 0 : 1;

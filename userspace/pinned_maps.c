@@ -364,3 +364,13 @@ int fw_maps_get_ports(struct fw_maps *m, uint16_t *ports, unsigned max)
 	}
 	return (int)n;
 }
+
+uint32_t fw_maps_rules_id(struct fw_maps *m)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(m->rules_fd, &info, &len))
+		return 0;
+	return info.id;
+}

@@ -38,6 +38,9 @@ int fw_maps_get_config(struct fw_maps *m, struct fw_config *cfg);
 int fw_maps_set_config(struct fw_maps *m, const struct fw_config *cfg);
 
 /* Counters summed over CPUs. */
+/* The kernel's id of the rules map: what tells our program from another. */
+uint32_t fw_maps_rules_id(struct fw_maps *m);
+
 int fw_maps_read_counters(struct fw_maps *m, uint64_t out[FW_CNT_MAX]);
 int fw_read_counters_fd(int stats_fd, uint64_t out[FW_CNT_MAX]);
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Open the skeleton with maps pinned under one bpffs directory. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -136,4 +138,16 @@ int fw_prog_open_frags(const char *pin_path, uint32_t capacity, struct fluxwall 
 		return -1;
 	}
 	return 0;
+}
+
+static int quiet_log(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!getenv("FLUXWALL_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+void fw_prog_quiet_logs(void)
+{
+	libbpf_set_print(quiet_log);
 }

@@ -27,6 +27,9 @@ int fw_prog_open(const char *pin_path, uint32_t capacity, int load, struct fluxw
 int fw_prog_open_frags(const char *pin_path, uint32_t capacity, struct fluxwall **skel, char *err,
 		       size_t errlen);
 
+/* libbpf and libxdp are chatty about expected fallbacks; FLUXWALL_DEBUG shows them. */
+void fw_prog_quiet_logs(void);
+
 /* Fail with a clear message unless pin_path's parent is bpffs; create pin_path. */
 int fw_check_bpffs(const char *pin_path, char *err, size_t errlen);
 

@@ -120,15 +120,6 @@ fail:
 	return -1;
 }
 
-static int deliver(void *ctx, void *data, size_t size)
-{
-	struct fw_sandbox *sb = ctx;
-
-	if (size == sizeof(struct fw_sample) && sb->on_sample)
-		sb->on_sample(sb->ctx, data);
-	return 0;
-}
-
 int fw_sandbox_sample_all(struct fw_sandbox *sb, char *err, size_t errlen)
 {
 	struct fw_config cfg;
@@ -150,11 +141,9 @@ int fw_sandbox_sample_all(struct fw_sandbox *sb, char *err, size_t errlen)
 int fw_sandbox_on_sample(struct fw_sandbox *sb, fw_sandbox_sample_fn fn, void *ctx, char *err,
 			 size_t errlen)
 {
-	sb->on_sample = fn;
-	sb->ctx = ctx;
-	if (!sb->rb)
-		sb->rb = ring_buffer__new(bpf_map__fd(sb->skel->maps.fw_samples), deliver, sb, NULL);
-	if (!sb->rb) {
+	fw_sample_reader_free(sb->reader);
+	sb->reader = fw_sample_reader_new(bpf_map__fd(sb->skel->maps.fw_samples), fn, ctx);
+	if (!sb->reader) {
 		snprintf(err, errlen, "cannot read the sample ring buffer: %s", strerror(errno));
 		return -1;
 	}
@@ -181,8 +170,8 @@ int fw_sandbox_run(struct fw_sandbox *sb, struct fw_sandbox_run *run)
 
 void fw_sandbox_drain(struct fw_sandbox *sb)
 {
-	if (sb->rb)
-		ring_buffer__consume(sb->rb);
+	if (sb->reader)
+		fw_sample_reader_consume(sb->reader);
 }
 
 int fw_sandbox_counters(struct fw_sandbox *sb, uint64_t out[FW_CNT_MAX])
@@ -192,8 +181,8 @@ int fw_sandbox_counters(struct fw_sandbox *sb, uint64_t out[FW_CNT_MAX])
 
 void fw_sandbox_close(struct fw_sandbox *sb)
 {
-	ring_buffer__free(sb->rb);
-	sb->rb = NULL;
+	fw_sample_reader_free(sb->reader);
+	sb->reader = NULL;
 	if (sb->stats_fd >= 0)
 		close(sb->stats_fd);
 	sb->stats_fd = sb->prog_fd = -1;

@@ -13,19 +13,18 @@
 
 #include "fluxwall_abi.h"
 
-struct fluxwall;
-struct ring_buffer;
+#include "sample_reader.h"
 
-typedef void (*fw_sandbox_sample_fn)(void *ctx, const struct fw_sample *s);
+struct fluxwall;
+
+typedef fw_sample_fn fw_sandbox_sample_fn;
 
 struct fw_sandbox {
 	char pin[256];
 	struct fluxwall *skel;
 	int prog_fd;
 	int stats_fd;
-	struct ring_buffer *rb;
-	fw_sandbox_sample_fn on_sample;
-	void *ctx;
+	struct fw_sample_reader *reader;
 	int hold; /* set: runs leave samples in the ring buffer, to fill it */
 };
 
