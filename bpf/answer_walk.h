@@ -11,6 +11,7 @@
 
 #include "scratch.h"
 #include "fw_iter.h"
+#include "answer_fp.h"
 
 #define FW_TYPE_A     1
 #define FW_TYPE_NS    2
@@ -34,33 +35,19 @@ static __always_inline __u32 fw_be32(const struct fw_scratch *s, __u32 off)
 	return (fw_be16(s, off) << 16) | fw_be16(s, off + 2);
 }
 
-/* splitmix64's finaliser: a cheap, well-mixed 64-bit permutation. */
-static __always_inline __u64 fw_mix64(__u64 x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-/* A record's contribution to the fingerprint; TTLs are left out on purpose. */
+/* A record's contribution to the fingerprint (answer_fp.h). */
 static __always_inline __u64 fw_rdata_mix(const struct fw_scratch *s, __u32 type, __u32 rdata,
 					  __u32 rdlen, __u64 seed)
 {
 	const __u8 *p = s->msg + (rdata & 0x1ff);
-	__u64 w;
 
 	if (type == FW_TYPE_A && rdlen == 4)
-		return fw_mix64(seed ^ (1ULL << 40) ^ fw_ld32(p));
+		return fw_fp_a(fw_ld32(p), seed);
 	if (type == FW_TYPE_AAAA && rdlen == 16)
-		return fw_mix64(seed ^ fw_ld64(p)) + fw_mix64(~seed ^ fw_ld64(p + 8));
+		return fw_fp_aaaa(fw_ld64(p), fw_ld64(p + 8), seed);
 	if (type != FW_TYPE_NS && type != FW_TYPE_CNAME)
 		return 0;
-	w = fw_ld64(p);
-	if (rdlen < 8)
-		w &= (1ULL << (rdlen * 8)) - 1;
-	return fw_mix64(seed ^ w ^ ((__u64)rdlen << 48) ^ ((__u64)type << 56));
+	return fw_fp_name(type, rdlen, fw_ld64(p), seed);
 }
 
 /*

@@ -714,19 +714,6 @@ static int add_ip(struct fw_domstate *t, struct dom *d, const struct fw_obs_addr
 
 /* ---- answer sets ----------------------------------------------------- */
 
-/* Order-independent fingerprint of the response's address set. */
-static uint32_t answer_fingerprint(const struct fw_obs *obs)
-{
-	uint64_t sum = 0;
-	uint8_t i, addr[16];
-
-	for (i = 0; i < obs->n_addrs; i++) {
-		fw_ip_mapped(&obs->addrs[i].ip, addr);
-		sum += addr_hash(addr);
-	}
-	return (uint32_t)(fw_fmix64(sum) >> 32) | 1;
-}
-
 /* True when fp is a set not seen in the window; remembers it either way. */
 static bool remember_set(const struct fw_domstate *t, struct dom *d, uint32_t fp, uint32_t now)
 {
@@ -768,7 +755,7 @@ static int observe_answer(struct fw_domstate *t, struct dom *d, const struct fw_
 	int flags = 0, rc;
 	uint8_t i;
 
-	new_set = remember_set(t, d, answer_fingerprint(obs), now);
+	new_set = remember_set(t, d, (uint32_t)(fw_obs_address_fp(obs) >> 32) | 1, now);
 	for (i = 0; i < obs->n_addrs && i < FW_OBS_MAX_ADDRS; i++) {
 		const struct fw_obs_addr *a = &obs->addrs[i];
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "answer_fp.h"
 #include "observation.h"
 
 int fw_ip_parse(const char *text, struct fw_ip *out)
@@ -84,4 +85,25 @@ int fw_obs_add_glue(struct fw_obs *obs, const char *ip_text)
 	obs->glue_ttl[obs->n_glue] = obs->ns[obs->n_ns - 1].ttl;
 	obs->n_glue++;
 	return 0;
+}
+
+uint64_t fw_obs_address_fp(const struct fw_obs *obs)
+{
+	uint64_t sum = 0, hi, lo;
+	uint32_t a4;
+	uint8_t i;
+
+	for (i = 0; i < obs->n_addrs && i < FW_OBS_MAX_ADDRS; i++) {
+		const uint8_t *a = obs->addrs[i].ip.addr;
+
+		if (obs->addrs[i].ip.family == AF_INET) {
+			memcpy(&a4, a, 4);
+			sum += fw_fp_a(a4, 0);
+		} else {
+			memcpy(&hi, a, 8);
+			memcpy(&lo, a + 8, 8);
+			sum += fw_fp_aaaa(hi, lo, 0);
+		}
+	}
+	return sum;
 }

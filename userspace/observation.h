@@ -98,4 +98,10 @@ int fw_obs_add_ns(struct fw_obs *obs, const char *name, uint32_t ttl);
  */
 int fw_obs_add_glue(struct fw_obs *obs, const char *ip_text);
 
+/*
+ * The fingerprint of the response's address set: what the XDP program adds
+ * up for its A and AAAA records with seed 0 (include/answer_fp.h).
+ */
+uint64_t fw_obs_address_fp(const struct fw_obs *obs);
+
 #endif /* FW_OBSERVATION_H */

@@ -159,12 +159,41 @@ static void fingerprint_ignores_order_and_ttl(void **state)
 	assert_true(sa.fingerprint != sb.fingerprint);
 }
 
+/*
+ * One fingerprint: the scorer's address-set fingerprint is the kernel's
+ * sum over the same A and AAAA records (seed 0), whatever their order.
+ */
+static void scorer_fingerprint_is_the_kernels(void **state)
+{
+	struct pb_dns m;
+	struct fw_sample s;
+	struct fw_obs obs;
+
+	pb_dns_init(&m, 1, PB_DNS_QR, 1, 4, 0, 0);
+	pb_dns_question(&m, "q.example", PB_TYPE_A, PB_CLASS_IN);
+	pb_dns_rr_a(&m, 12, 60, "198.51.100.7");
+	pb_dns_rr_aaaa(&m, 12, 60, "2001:db8::1:2");
+	pb_dns_rr_a(&m, 12, 60, "203.0.113.200");
+	pb_dns_rr_aaaa(&m, 12, 60, "2001:db8:ffff::9");
+	assert_int_equal(hw_sample(m.buf, m.len, 0, &s), HW_SAMPLED);
+	assert_int_equal(fw_sample_decode(&s, 1, &obs), FW_DECODE_OK);
+	assert_int_equal(obs.n_addrs, 4);
+	assert_true(fw_obs_address_fp(&obs) == s.fingerprint);
+	/* an NS record counts in the kernel's, not in the address set's */
+	pb_dns_set_counts(&m, 1, 4, 1, 0);
+	pb_dns_rr_ns(&m, 12, 60, "ns1.q.example");
+	assert_int_equal(hw_sample(m.buf, m.len, 0, &s), HW_SAMPLED);
+	assert_int_equal(fw_sample_decode(&s, 1, &obs), FW_DECODE_OK);
+	assert_true(fw_obs_address_fp(&obs) != s.fingerprint);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_encoding_at_every_place),
 	    cmocka_unit_test(every_refusal_has_a_reason),
 	    cmocka_unit_test(fingerprint_ignores_order_and_ttl),
+	    cmocka_unit_test(scorer_fingerprint_is_the_kernels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
