@@ -440,3 +440,27 @@ void fwh_print_delta(const struct fwh_result *r)
 				(unsigned long long)r->delta[i]);
 	fputc('\n', stderr);
 }
+
+char *fwh_slurp(const char *rel)
+{
+	char path[PATH_MAX + 256], *buf = NULL;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", fwh_repo_root(), rel);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "fwh: cannot open %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
+		rewind(f);
+		buf = calloc(1, (size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}

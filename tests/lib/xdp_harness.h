@@ -89,4 +89,7 @@ void fwh_print_delta(const struct fwh_result *r);
  */
 const char *fwh_repo_root(void);
 
+/* A file of the repository (path relative to its root), whole and NUL-terminated; free it. */
+char *fwh_slurp(const char *rel);
+
 #endif /* XDP_HARNESS_H */

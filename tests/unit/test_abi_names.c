@@ -21,27 +21,6 @@
 #include "state.h"
 #include "xdp_harness.h"
 
-static char *slurp(const char *rel)
-{
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", fwh_repo_root(), rel);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
-}
-
 /*
  * Each enumerator of "enum NAME {" in the header, but *_MAX, must have a
  * "[ENUMERATOR] =" entry in abi_names.c. Returns how many it checked.
@@ -81,8 +60,11 @@ static int check_enum_named(const char *hdr, const char *names_src, const char *
 /* The header is read as text: a counter added there fails here until named. */
 static void every_header_enumerator_is_named(void **state)
 {
-	char *hdr = slurp("include/fluxwall_abi.h");
-	char *src = slurp("userspace/abi_names.c");
+	char *hdr = fwh_slurp("include/fluxwall_abi.h");
+	char *src = fwh_slurp("userspace/abi_names.c");
+
+	assert_non_null(hdr);
+	assert_non_null(src);
 
 	assert_int_equal(check_enum_named(hdr, src, "fw_counter"), FW_CNT_MAX);
 	assert_int_equal(check_enum_named(hdr, src, "fw_action"), 3);

@@ -119,21 +119,9 @@ static void usage_shows_every_option(void **state)
 
 static char *slurp_man(void)
 {
-	char path[4096], *buf, *in, *out;
-	FILE *f;
-	long n;
+	char *buf = fwh_slurp("docs/fluxwall.8"), *in, *out;
 
-	snprintf(path, sizeof(path), "%s/docs/fluxwall.8", fwh_repo_root());
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
 	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
 	/* groff's "\-" is a plain "-" here */
 	for (in = out = buf; *in; in++)
 		if (!(in[0] == '\\' && in[1] == '-'))
