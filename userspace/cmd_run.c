@@ -440,6 +440,7 @@ static int start_data_path(struct daemon *d, const char *iface)
 		goto out;
 	}
 	ret = fw_daemon_lists_init(&d->lists, d->o, fw_detector_autoblock(d->det), &ctx.state);
+	fw_daemon_lists_seen(&d->lists, &ctx.store);
 	fw_iface_watch_init(&d->ifaces, fw_rules_map_id(&ctx.maps), iface_report, d);
 out:
 	fw_ctx_close(&ctx);

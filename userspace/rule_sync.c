@@ -212,8 +212,14 @@ static int publish_config(struct fw_maps *m, const struct fw_config *target, int
 	return fw_maps_set_config(m, &cfg);
 }
 
+/*
+ * narrow: make filter and depth mask exactly `to`'s. Without it (a change to a
+ * few names) they only widen: a bit left by a deleted name costs a hash
+ * lookup that misses, never a wrong verdict, and the next compaction or
+ * resync narrows them again.
+ */
 static int apply(struct fw_maps *m, const struct keyed_state *from, const struct keyed_state *to,
-		 int full, struct map_batch *b)
+		 int full, int narrow, struct map_batch *b)
 {
 	struct fw_config target = {};
 	uint64_t *bits = calloc(m->filter_words, sizeof(*bits));
@@ -228,7 +234,7 @@ static int apply(struct fw_maps *m, const struct keyed_state *from, const struct
 		goto out;
 	if (write_batch(m, b))
 		goto out;
-	if (publish_filter(m, bits, 1) || publish_config(m, &target, 1))
+	if (narrow && (publish_filter(m, bits, 1) || publish_config(m, &target, 1)))
 		goto out;
 	ret = 0;
 out:
@@ -236,8 +242,8 @@ out:
 	return ret;
 }
 
-int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
-		 int full, char *err, size_t errlen)
+static int sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		     int full, int narrow, char *err, size_t errlen)
 {
 	struct keyed_state kf, kt;
 	struct map_batch b = {};
@@ -271,15 +277,22 @@ int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw
 		snprintf(err, errlen, "out of memory preparing %zu map updates", room);
 		goto out;
 	}
-	if (apply(m, &kf, &kt, full, &b)) {
+	if (apply(m, &kf, &kt, full, narrow, &b)) {
 		int saved = errno;
 		struct map_batch undo = b;
 
 		undo.nupd = undo.ndel = 0;
-		apply(m, &kt, &kf, 1, &undo);
-		snprintf(err, errlen,
-			 "updating %s/%s failed (%s); the previous rules were restored",
-			 m->pin_path, FW_MAP_RULES, strerror(saved));
+		apply(m, &kt, &kf, 1, narrow, &undo);
+		if (saved == E2BIG)
+			snprintf(err, errlen,
+				 "the rule map is full (%u names); nothing was changed. Remove "
+				 "names, or recreate the maps with a larger capacity ('fluxwall "
+				 "detach --purge', then attach with --capacity N)",
+				 m->capacity);
+		else
+			snprintf(err, errlen,
+				 "updating %s/%s failed (%s); the previous rules were restored",
+				 m->pin_path, FW_MAP_RULES, strerror(saved));
 		goto out;
 	}
 	ret = 0;
@@ -290,6 +303,18 @@ out:
 	keyed_free(&kf);
 	keyed_free(&kt);
 	return ret;
+}
+
+int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		 int full, char *err, size_t errlen)
+{
+	return sync_maps(m, from, to, full, 1, err, errlen);
+}
+
+int fw_sync_names(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		  char *err, size_t errlen)
+{
+	return sync_maps(m, from, to, 0, 0, err, errlen);
 }
 
 /* Keys in the map that `to` does not have, from an interrupted update. */
