@@ -39,7 +39,10 @@ static void collect(struct fw_ctx *ctx, struct status *s)
 	s->natt = fw_list_attachments(fw_rules_map_id(&ctx->maps), s->att, 64);
 	fw_maps_read_counters(&ctx->maps, s->cnt);
 	fw_maps_get_config(&ctx->maps, &s->cfg);
-	s->map_names = fw_maps_count_rules(&ctx->maps);
+	/* the count userspace keeps; maps from before it was kept hold 0: walk them */
+	s->map_names = s->cfg.names;
+	if (!s->map_names && fw_maps_has_rules(&ctx->maps))
+		s->map_names = fw_maps_count_rules(&ctx->maps);
 	geo_status(ctx->o, s->geo, sizeof(s->geo));
 	/* from the base's counts and the journal: the lists are not read */
 	fw_ctx_counts(ctx, s->by_list_origin);

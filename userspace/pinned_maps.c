@@ -208,6 +208,13 @@ int fw_read_counters_fd(int stats_fd, uint64_t out[FW_CNT_MAX])
 	return 0;
 }
 
+int fw_maps_has_rules(struct fw_maps *m)
+{
+	struct fw_key next;
+
+	return !bpf_map_get_next_key(m->rules_fd, NULL, &next);
+}
+
 /* One key at a time: kernels without batch lookups for hash maps. */
 static long count_by_keys(struct fw_maps *m)
 {

@@ -98,6 +98,7 @@ struct map_batch {
 	struct fw_key *upd_key, *del_key;
 	struct fw_rule *upd_val;
 	size_t nupd, ndel;
+	long added, removed; /* keys new to the map, keys gone from it */
 };
 
 static void diff_key(const struct keyed_state *from, const struct keyed_state *to,
@@ -110,8 +111,10 @@ static void diff_key(const struct keyed_state *from, const struct keyed_state *t
 	if (!new.flags) {
 		if (old.flags || full)
 			b->del_key[b->ndel++] = *key;
+		b->removed += old.flags != 0;
 		return;
 	}
+	b->added += !old.flags;
 	if (full || memcmp(&old, &new, sizeof(old))) {
 		b->upd_key[b->nupd] = *key;
 		b->upd_val[b->nupd++] = new;
@@ -242,6 +245,20 @@ out:
 	return ret;
 }
 
+/*
+ * `status` reads the number of names from the config map: walking 10^6 keys
+ * took it most of a second. Every writer of fw_rules keeps it.
+ */
+static int set_names(struct fw_maps *m, long delta, long exact)
+{
+	struct fw_config cfg;
+
+	if (fw_maps_get_config(m, &cfg))
+		return -1;
+	cfg.names = exact >= 0 ? (__u32)exact : (__u32)((long)cfg.names + delta);
+	return fw_maps_set_config(m, &cfg);
+}
+
 static int sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
 		     int full, int narrow, char *err, size_t errlen)
 {
@@ -293,6 +310,11 @@ static int sync_maps(struct fw_maps *m, const struct fw_state *from, const struc
 			snprintf(err, errlen,
 				 "updating %s/%s failed (%s); the previous rules were restored",
 				 m->pin_path, FW_MAP_RULES, strerror(saved));
+		goto out;
+	}
+	if (set_names(m, b.added - b.removed, -1)) {
+		snprintf(err, errlen, "cannot write %s/%s: %s", m->pin_path, FW_MAP_CONFIG,
+			 strerror(errno));
 		goto out;
 	}
 	ret = 0;
@@ -368,6 +390,8 @@ int fw_resync_maps(struct fw_maps *m, const struct fw_state *to, char *err, size
 	if (keyed_build(to, cfg.seed, &kt, err, errlen))
 		return -1;
 	ret = delete_strays(m, &kt);
+	if (!ret)
+		ret = set_names(m, 0, (long)kt.ki.nkeys);
 	keyed_free(&kt);
 	if (ret)
 		snprintf(err, errlen, "cannot remove stale rules from %s/%s: %s", m->pin_path,
