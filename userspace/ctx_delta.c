@@ -160,8 +160,9 @@ static void maybe_compact(struct fw_ctx *ctx)
 		return;
 	if (fw_store_compact(&ctx->store, &ctx->state, err, sizeof(err)) ||
 	    fw_sync_maps(&ctx->maps, &ctx->state, &ctx->state, 0, err, sizeof(err)))
-		fprintf(stderr, "fluxwall: compacting the journal: %s (the change is saved; the "
-				"next change tries again)\n",
+		fprintf(stderr,
+			"fluxwall: compacting the journal: %s (the change is saved; the "
+			"next change tries again)\n",
 			err);
 }
 
@@ -172,6 +173,10 @@ int fw_delta_commit(struct fw_ctx *ctx, struct fw_delta *d)
 
 	if (!d->n)
 		return 0;
+	if (fw_names_fit(&ctx->maps, &d->before, &d->after, err, sizeof(err))) {
+		fw_err("%s", err);
+		return -1;
+	}
 	if (fw_store_append(&ctx->store, d->c, d->n, gen, err, sizeof(err))) {
 		fw_err("%s; nothing was changed", err);
 		return -1;

@@ -333,6 +333,38 @@ int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw
 	return sync_maps(m, from, to, full, 1, err, errlen);
 }
 
+int fw_names_fit(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		 char *err, size_t errlen)
+{
+	struct keyed_state kf, kt;
+	struct fw_config cfg;
+	long need, grows;
+
+	if (fw_maps_get_config(m, &cfg)) {
+		snprintf(err, errlen, "cannot read %s/%s: %s", m->pin_path, FW_MAP_CONFIG,
+			 strerror(errno));
+		return -1;
+	}
+	if (keyed_build(from, cfg.seed, &kf, err, errlen))
+		return -1;
+	if (keyed_build(to, cfg.seed, &kt, err, errlen)) {
+		keyed_free(&kf);
+		return -1;
+	}
+	grows = (long)kt.ki.nkeys - (long)kf.ki.nkeys;
+	need = (long)cfg.names + grows;
+	keyed_free(&kf);
+	keyed_free(&kt);
+	if (grows <= 0 || need <= (long)m->capacity)
+		return 0;
+	snprintf(err, errlen,
+		 "the rule map holds %u names and this change needs %ld; nothing was changed. "
+		 "Remove names, or recreate the maps with a larger capacity ('fluxwall detach "
+		 "--purge', then attach with --capacity N)",
+		 m->capacity, need);
+	return -1;
+}
+
 int fw_sync_names(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
 		  char *err, size_t errlen)
 {

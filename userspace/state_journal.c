@@ -26,9 +26,9 @@
 
 #include "state_journal.h"
 
-#define JOURNAL_MAGIC "# fluxwall journal v1 base"
-#define FW_JOURNAL_FRACTION 64	       /* compact past 1/64 of the base... */
-#define FW_JOURNAL_FLOOR (256 * 1024) /* ...or this, whichever is larger */
+#define JOURNAL_MAGIC	    "# fluxwall journal v1 base"
+#define FW_JOURNAL_FRACTION 64		 /* compact past 1/64 of the base... */
+#define FW_JOURNAL_FLOOR    (256 * 1024) /* ...or this, whichever is larger */
 
 struct stamp {
 	uint64_t gen, ino, size, mtime, ctime;
@@ -114,8 +114,8 @@ static int read_base_header(struct fw_store *s, char *err, size_t errlen)
 	/* a header alone has no end line: fw_state_read would refuse it; parse options only */
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, "# option ", 9) && fw_state_parse_option(line, &s->opts, why,
-									       sizeof(why)))
+		if (!strncmp(line, "# option ", 9) &&
+		    fw_state_parse_option(line, &s->opts, why, sizeof(why)))
 			break;
 	}
 	fclose(f);

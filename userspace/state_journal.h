@@ -33,14 +33,14 @@ struct fw_store {
 	char jpath[4200];
 	const char *map; /* the base, mmapped; NULL when missing or empty */
 	size_t maplen;
-	size_t body, body_end;	    /* byte range of the base's rule lines */
-	struct fw_state_opts opts;  /* the base's header lines */
+	size_t body, body_end;	   /* byte range of the base's rule lines */
+	struct fw_state_opts opts; /* the base's header lines */
 	int has_journal;
 	int trusted;		    /* base unchanged since it was last validated */
 	struct fw_journal_rec *rec; /* changes newer than the base, oldest first */
 	size_t nrec, cap;
-	size_t jlen;		    /* bytes of the journal that hold whole records */
-	uint64_t generation;	    /* of the newest record, else of the base */
+	size_t jlen;	     /* bytes of the journal that hold whole records */
+	uint64_t generation; /* of the newest record, else of the base */
 };
 
 /*
