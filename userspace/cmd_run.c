@@ -174,7 +174,8 @@ static void commit_lists(struct daemon *d, uint64_t now)
 		d->commit_retry_ns = now + RETRY_NS;
 		return;
 	}
-	fw_log_ok(&d->commit_log, "auto entries saved to %s/state.tsv again", d->o->state_dir);
+	fw_log_ok(&d->commit_log, "auto entries saved to %s/%s again", d->o->state_dir,
+		  FW_JOURNAL_FILE);
 	failed = fw_event_queue_flush(&d->pending, d->log, err, sizeof(err));
 	if (failed)
 		fw_log_fail(&d->events_log, now, "event log: %zu events lost: %s", failed, err);

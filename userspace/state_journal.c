@@ -332,6 +332,26 @@ static int read_record(struct reader *r, uint64_t *gen, int *damaged)
 	return 1;
 }
 
+static int read_whole(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	ssize_t got = 0, n;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) || !(*buf = malloc((size_t)sb.st_size + 1))) {
+		close(fd);
+		return -1;
+	}
+	while (got < sb.st_size && (n = read(fd, *buf + got, (size_t)(sb.st_size - got))) > 0)
+		got += n;
+	close(fd);
+	(*buf)[got] = '\0';
+	*len = (size_t)got;
+	return 0;
+}
+
 static int parse_header(const char *line, struct stamp *st)
 {
 	unsigned long long v[5];
@@ -396,20 +416,15 @@ static int read_journal(struct fw_store *s, const struct stamp *base, int writab
 	struct reader r = { 0 };
 	struct stamp js;
 	char *line;
-	FILE *f = fopen(s->jpath, "r");
-	size_t cap = 0;
 	int ret = -1;
 
-	if (!f) {
+	/* all of it, NUL bytes too: a record after one must not be missed */
+	if (read_whole(s->jpath, &r.buf, &r.len)) {
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, errlen, "cannot read %s: %s", s->jpath, strerror(errno));
 		return -1;
 	}
-	r.len = getdelim(&r.buf, &cap, '\0', f);
-	fclose(f);
-	if ((ssize_t)r.len < 0)
-		r.len = 0;
 	s->has_journal = 1;
 	line = next_line(&r);
 	if (!line || parse_header(line, &js)) {

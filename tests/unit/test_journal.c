@@ -331,6 +331,41 @@ static void test_damage_before_the_end_is_refused(void **state)
 	assert_non_null(strstr(err, "remove the journal"));
 }
 
+/* A NUL byte (a zeroed block) inside an early record: refused, never cut off. */
+static void test_zeros_before_a_sealed_record_are_refused(void **state)
+{
+	static const char *const names[] = { "a.example" };
+	struct fw_change c1 = put("b.example", "manual"), c2 = put("c.example", "manual");
+	struct dir *d = *state;
+	struct fw_store s;
+	char err[1024] = "";
+	off_t size;
+	FILE *f;
+
+	make_base(d, names, 1);
+	open_ok(&s, d, 1);
+	append_ok(&s, &c1, 1);
+	append_ok(&s, &c2, 1);
+	fw_store_close(&s);
+	size = size_of(d->journal);
+	f = fopen(d->journal, "r+");
+	assert_non_null(f);
+	{
+		char buf[4096];
+		size_t n = fread(buf, 1, sizeof(buf), f);
+		char *p = memmem(buf, n, "b.example", 9);
+
+		assert_non_null(p);
+		memset(p, 0, 4);
+		fseek(f, 0, SEEK_SET);
+		fwrite(buf, 1, n, f);
+	}
+	fclose(f);
+	assert_int_equal(fw_store_open(&s, d->path, 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "a record fails its check"));
+	assert_int_equal(size_of(d->journal), size);
+}
+
 /* ---- compaction ---- */
 
 static void test_compaction_folds_the_journal(void **state)
@@ -503,6 +538,7 @@ int main(void)
 		T(test_torn_last_record_is_ignored_and_cut),
 		T(test_record_with_bad_check_at_end_is_torn),
 		T(test_damage_before_the_end_is_refused),
+		T(test_zeros_before_a_sealed_record_are_refused),
 		T(test_compaction_folds_the_journal),
 		T(test_kill_between_base_and_journal),
 		T(test_kill_after_append_keeps_the_change),
