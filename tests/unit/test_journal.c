@@ -215,6 +215,7 @@ static void test_entries_by_binary_search(void **state)
 		memset(&st, 0, sizeof(st));
 		assert_int_equal(fw_store_entries(&s, missing[i], NULL, 0, &st), 0);
 		assert_int_equal(st.n, 0);
+		fw_state_free(&st);
 	}
 	/* a pending change counts, a journaled one too */
 	memset(&st, 0, sizeof(st));
@@ -226,6 +227,7 @@ static void test_entries_by_binary_search(void **state)
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(fw_store_entries(&s, "n0499.example", NULL, 0, &st), 0);
 	assert_int_equal(st.n, 0);
+	fw_state_free(&st);
 	fw_store_close(&s);
 }
 
