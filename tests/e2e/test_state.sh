@@ -15,8 +15,10 @@
 #       maps agree with the state file;
 #   (e) the journal: a single change appends to state.journal and leaves
 #       state.tsv as it is; a torn record at its end (a writer killed while
-#       appending) is ignored and cut off; a journal written for a newer
-#       state file than the one restored is refused, naming both.
+#       appending) is ignored and cut off; a record fsynced by a writer killed
+#       before it reached the maps is enforced by the next command, which
+#       rebuilds the maps; a journal written for a newer state file than the
+#       one restored is refused, naming both.
 set -euo pipefail
 shopt -s extglob
 
@@ -87,6 +89,7 @@ st2.$Z A 198.51.100.74
 st3.$Z A 198.51.100.75
 st4.$Z A 198.51.100.76
 canary.$Z A 198.51.100.77
+killed.$Z A 198.51.100.78
 EOF
 check "attach --action nxdomain" lab_attach --action nxdomain
 check_eq "default action nxdomain" nxdomain "$(lab_fw status --json | jq -r .default_action)"
@@ -362,6 +365,29 @@ check_eq "... and does not list the torn change" 0 "$(grep -c "torn\.$Z" "$T/o" 
 check "... the next change goes through" lab_fw block add "j2.$Z"
 check_eq "... after the torn record was cut off" "$((jsize))" \
 	"$(($(stat -c %s "$J") - $(tail -n2 "$J" | wc -c)))"
+check_eq "... the maps agree with the lists" "$(state_names)" "$(map_names)"
+# a writer killed after its record was fsynced, before the maps: the record
+# (sealed as fluxwall seals it) is the truth, and the next command says the
+# maps did not match and rebuilds them
+expect "killed: resolves before" "NOERROR 198.51.100.78" "killed.$Z" A
+python3 - "$J" "$STATE" "$Z" <<'PY'
+import sys
+j, st, z = sys.argv[1:]
+gens = [int(l.split()[1]) for l in open(j) if l.startswith("= ")]
+gens += [int(l.split()[3]) for l in open(st) if l.startswith("# option generation ")]
+body = f"+\tblock\tsubtree\tdefault\tmanual\t1\t0\t0.000\tmanual\tkilled.{z}\t\n".encode()
+h = 0xCBF29CE484222325
+for b in body:
+    h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+with open(j, "ab") as f:
+    f.write(body + f"= {max(gens) + 1} 1 {h:016x}\n".encode())
+PY
+check_match "killed after the append: block list shows the change" "*killed.$Z*" "$(lab_fw block list)"
+rc=0
+lab_fw status >"$T/o" 2>"$T/e" || rc=$?
+check_eq "... status exits 0" 0 "$rc"
+check_match "... and says the maps were rebuilt" "*did not match*rebuilt*" "$(cat "$T/e")"
+expect_blocked "... and the change is enforced" "killed.$Z"
 check_eq "... the maps agree with the lists" "$(state_names)" "$(map_names)"
 # reboot with journaled changes: every one of them is restored
 rm -f "$LAB_PIN"/fw_*
