@@ -418,11 +418,17 @@ state_names() {
 map_names() { bpftool map dump pinned "$LAB_PIN/fw_rules" -j | jq length; }
 # the lists on disk; state.tsv is first written by a whole-list change
 lists_sum() { { cat "$STATE" "$JOURNAL" 2>/dev/null || true; } | sha256sum; }
-sum0=$(lists_sum)
-list0=$(lab_fw block list)
 s0=$(log_lines "$JOURNAL")
 n0=$(log_lines "$LAB_STATE/networks.tsv")
 fill "$LAB_STATE"
+# A change is a short append: it fits in the journal's last page while there
+# is room there. Changes until one is refused: the disk is full for it.
+for ((i = 0; i < 400; i++)); do
+	lab_fw block add "pad$i.example" >/dev/null 2>&1 || break
+done
+check "state directory full: some short change is refused ($i went in first)" test "$i" -lt 400
+sum0=$(lists_sum)
+list0=$(lab_fw block list)
 rc=0
 lab_fw block add full-1.example >"$LAB_TMP/o" 2>"$LAB_TMP/e" || rc=$?
 sed 's/^/  | /' "$LAB_TMP/e"
