@@ -82,7 +82,7 @@ struct fw_config {
 	__u8 sampling;			    /* 1: send samples to the daemon */
 	__u8 pad;
 	__u32 trusted_count;		    /* entries in fw_trusted; 0 trusts all */
-	__u32 pad2;
+	__u32 names;			    /* keys in fw_rules, kept by userspace */
 	__u64 sample_interval_ns;	    /* resend an unchanged answer set after this */
 	__u64 generation;		    /* of the state file the maps reflect */
 };

@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "pinned_maps.h"
 #include "state.h"
+#include "state_journal.h"
 #include "xdp_attach.h"
 
 /* CLI_OPT_JSON...: each option's index in the table of cli_options.h. */
@@ -76,7 +77,10 @@ struct fw_opts {
 struct fw_ctx {
 	struct fw_opts *o;
 	struct fw_maps maps;
-	struct fw_state state;
+	struct fw_state state; /* empty but for opts and path while light */
+	struct fw_store store; /* the files: base and journal */
+	int light;	       /* state not loaded: changes go through the journal */
+	int compact_factor;    /* compact past this many times the usual journal size */
 	int lock_fd;
 	int maps_open;
 };
@@ -124,6 +128,31 @@ int fw_require_root(const char *verb);
  */
 int fw_ctx_open(struct fw_ctx *ctx, struct fw_opts *o, int create);
 void fw_ctx_close(struct fw_ctx *ctx);
+
+/*
+ * The same without reading the whole lists, when the base can be searched
+ * (it is sorted and was validated as it is now): ctx->state stays empty
+ * until fw_ctx_full. Otherwise the same as fw_ctx_open.
+ */
+int fw_ctx_open_light(struct fw_ctx *ctx, struct fw_opts *o, int create);
+
+/* Load the whole lists into ctx->state (no-op when they are loaded). */
+int fw_ctx_full(struct fw_ctx *ctx);
+
+/* Every entry of one name, with the effect of n pending changes. */
+int fw_ctx_entries(struct fw_ctx *ctx, const char *name, const struct fw_change *pending, size_t n,
+		   struct fw_state *out);
+
+/* Entries by list and origin. */
+void fw_ctx_counts(struct fw_ctx *ctx, uint64_t counts[2][3]);
+
+/*
+ * Apply n changes, all or nothing: appended to the journal and fsynced, then
+ * only the names they touch are written to the maps. A put replaces the
+ * entry of the same name, list, match and source; a del of a missing entry
+ * is dropped. With the whole lists loaded, a full commit.
+ */
+int fw_ctx_commit_changes(struct fw_ctx *ctx, const struct fw_change *c, size_t n);
 
 /* Save `next`, then apply it to the maps; all or nothing. Takes ownership. */
 int fw_ctx_commit(struct fw_ctx *ctx, struct fw_state *next);

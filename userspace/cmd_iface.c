@@ -81,6 +81,15 @@ static int purge(struct fw_ctx *ctx)
 		fw_err("%s", err);
 		return -1;
 	}
+	/* the journal folded into the file first, so the file moved aside is all of it */
+	if (ctx->store.nrec && fw_store_compact(&ctx->store, &ctx->state, err, sizeof(err))) {
+		fw_err("%s; the lists were not moved aside", err);
+		return -1;
+	}
+	if (unlink(ctx->store.jpath) && errno != ENOENT) {
+		fw_err("cannot remove %s: %s", ctx->store.jpath, strerror(errno));
+		return -1;
+	}
 	snprintf(aside, sizeof(aside), "%s.purged", ctx->state.path);
 	if (rename(ctx->state.path, aside) && errno != ENOENT) {
 		fw_err("cannot move %s aside: %s", ctx->state.path, strerror(errno));

@@ -59,17 +59,65 @@ static void log_names(struct fw_ctx *ctx, uint8_t list, const struct wanted *w, 
 	}
 }
 
+/* Grow a change list by one; -1 when out of memory. */
+static struct fw_change *more(struct fw_change **c, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct fw_change *nc = realloc(*c, ncap * sizeof(*nc));
+
+		if (!nc)
+			return NULL;
+		*c = nc;
+		*cap = ncap;
+	}
+	memset(&(*c)[*n], 0, sizeof(**c));
+	return &(*c)[(*n)++];
+}
+
+/*
+ * An entry already there keeps its date and reason and takes the new action.
+ * The changes point into w and into keep, which holds the copies found.
+ */
+static int add_change(struct fw_ctx *ctx, const struct fw_change *c, size_t n,
+		      struct fw_change *out, struct fw_state *keep)
+{
+	struct fw_state cur;
+	size_t i;
+
+	if (fw_ctx_entries(ctx, out->e.name, c, n, &cur))
+		return -1;
+	for (i = 0; i < cur.n; i++) {
+		if (!fw_entry_same_key(&cur.e[i], &out->e))
+			continue;
+		if (fw_state_add(keep, &cur.e[i])) {
+			fw_state_free(&cur);
+			return -1;
+		}
+		out->e = keep->e[keep->n - 1];
+		out->e.action = ctx->o->action;
+		break;
+	}
+	fw_state_free(&cur);
+	return 0;
+}
+
 static int add_names(struct fw_ctx *ctx, uint8_t list, const struct wanted *w, int n)
 {
 	const char *source = ctx->o->source ? ctx->o->source : "manual";
-	struct fw_state next;
-	int i;
+	struct fw_change *c = NULL, *one;
+	struct fw_state keep = { 0 };
+	size_t nc = 0, cap = 0;
+	int i, ret = -1;
 
-	if (fw_state_clone(&ctx->state, &next))
-		return -1;
-	for (i = 0; i < n; i++) {
-		ssize_t at = fw_state_find(&next, w[i].name.text, list, w[i].match, source);
-		struct fw_entry e = {
+	/* room for every change up front: keep's entries must not move under them */
+	keep.e = calloc(n ? n : 1, sizeof(*keep.e));
+	keep.cap = n ? n : 1;
+	for (i = 0; i < n && keep.e; i++) {
+		one = more(&c, &nc, &cap);
+		if (!one)
+			goto out;
+		one->e = (struct fw_entry){
 			.name = (char *)w[i].name.text,
 			.source = (char *)source,
 			.reason = "",
@@ -79,21 +127,20 @@ static int add_names(struct fw_ctx *ctx, uint8_t list, const struct wanted *w, i
 			.action = ctx->o->action,
 			.origin = ctx->o->source ? FW_ORIGIN_FEED : FW_ORIGIN_MANUAL,
 		};
-
-		if (at >= 0) {
-			next.e[at].action = e.action;
-			continue;
-		}
-		if (fw_state_add(&next, &e)) {
-			fw_state_free(&next);
-			fw_err("out of memory");
-			return -1;
-		}
+		if (add_change(ctx, c, nc - 1, one, &keep))
+			goto out;
 	}
-	if (fw_ctx_commit(ctx, &next))
-		return -1;
-	log_names(ctx, list, w, n, FW_EV_BLOCK);
-	return 0;
+	if (i < n || !keep.e) {
+		fw_err("out of memory");
+		goto out;
+	}
+	ret = fw_ctx_commit_changes(ctx, c, nc);
+	if (!ret)
+		log_names(ctx, list, w, n, FW_EV_BLOCK);
+out:
+	free(c);
+	fw_state_free(&keep);
+	return ret;
 }
 
 struct del_filter {
@@ -114,50 +161,72 @@ static int matches_del(const struct fw_entry *e, const struct del_filter *f, int
 	return !f->source || !strcmp(e->source, f->source);
 }
 
-static int keep_unless_deleted(const struct fw_entry *e, void *arg)
+/* A del for every entry of name i the filter picks; they go into found. */
+static int del_changes(struct fw_ctx *ctx, struct del_filter *f, int i, struct fw_state *found)
 {
-	struct del_filter *f = arg;
-	int i;
+	struct fw_state cur;
+	size_t j;
+	int ret = 0;
+
+	if (fw_ctx_entries(ctx, f->w[i].name.text, NULL, 0, &cur))
+		return -1;
+	for (j = 0; j < cur.n && !ret; j++) {
+		if (!matches_del(&cur.e[j], f, i))
+			continue;
+		f->hit[i] = 1;
+		ret = fw_state_add(found, &cur.e[j]);
+	}
+	fw_state_free(&cur);
+	return ret;
+}
+
+static int report_missing(struct fw_ctx *ctx, const struct del_filter *f)
+{
+	int i, missing = 0;
 
 	for (i = 0; i < f->n; i++) {
-		if (matches_del(e, f, i)) {
-			f->hit[i] = 1;
-			return 0;
-		}
+		if (f->hit[i])
+			continue;
+		fw_err("'%s' is not in the %s list%s%s; 'fluxwall %s list' shows it",
+		       f->w[i].name.text, fw_list_str(f->list), ctx->o->source ? " for source " : "",
+		       ctx->o->source ? ctx->o->source : "", fw_list_str(f->list));
+		missing++;
 	}
-	return 1;
+	if (missing)
+		fw_err("nothing was changed");
+	return missing;
 }
 
 static int del_names(struct fw_ctx *ctx, uint8_t list, const struct wanted *w, int n)
 {
 	struct del_filter f = { w, n, list, ctx->o->exact, ctx->o->source, NULL };
-	struct fw_state next;
-	int i, missing = 0;
+	struct fw_state found = { 0 };
+	struct fw_change *c = NULL;
+	int i, ret = -1;
+	size_t j;
 
 	f.hit = calloc(n, sizeof(int));
-	if (!f.hit || fw_state_clone(&ctx->state, &next)) {
-		free(f.hit);
-		return -1;
+	for (i = 0; i < n && f.hit; i++)
+		if (del_changes(ctx, &f, i, &found))
+			break;
+	if (!f.hit || i < n || !(c = calloc(found.n ? found.n : 1, sizeof(*c)))) {
+		fw_err("out of memory");
+		goto out;
 	}
-	fw_state_filter(&next, keep_unless_deleted, &f);
-	for (i = 0; i < n; i++) {
-		if (f.hit[i])
-			continue;
-		fw_err("'%s' is not in the %s list%s%s; 'fluxwall %s list' shows it", w[i].name.text,
-		       fw_list_str(list), ctx->o->source ? " for source " : "",
-		       ctx->o->source ? ctx->o->source : "", fw_list_str(list));
-		missing++;
+	if (report_missing(ctx, &f))
+		goto out;
+	for (j = 0; j < found.n; j++) {
+		c[j].del = 1;
+		c[j].e = found.e[j];
 	}
+	ret = fw_ctx_commit_changes(ctx, c, found.n);
+	if (!ret)
+		log_names(ctx, list, w, n, FW_EV_UNBLOCK);
+out:
+	free(c);
 	free(f.hit);
-	if (missing) {
-		fw_state_free(&next);
-		fw_err("nothing was changed");
-		return -1;
-	}
-	if (fw_ctx_commit(ctx, &next))
-		return -1;
-	log_names(ctx, list, w, n, FW_EV_UNBLOCK);
-	return 0;
+	fw_state_free(&found);
+	return ret;
 }
 
 /* Remove every entry of one source, e.g. a feed that is no longer wanted. */
@@ -174,7 +243,7 @@ static int del_source(struct fw_ctx *ctx, uint8_t list)
 	struct fw_state next;
 	size_t before;
 
-	if (fw_state_clone(&ctx->state, &next))
+	if (fw_ctx_full(ctx) || fw_state_clone(&ctx->state, &next))
 		return -1;
 	before = next.n;
 	fw_state_filter(&next, keep_other_sources, &f);
@@ -209,7 +278,7 @@ static int edit_list(struct fw_opts *o, uint8_t list, int add, int argc, char **
 		free(w);
 		return 1;
 	}
-	if (fw_require_root(fw_list_str(list)) || fw_ctx_open(&ctx, o, 1)) {
+	if (fw_require_root(fw_list_str(list)) || fw_ctx_open_light(&ctx, o, 1)) {
 		free(w);
 		return 1;
 	}

@@ -173,7 +173,8 @@ static void commit_lists(struct daemon *d, uint64_t now)
 		d->commit_retry_ns = now + RETRY_NS;
 		return;
 	}
-	fw_log_ok(&d->commit_log, "auto entries saved to %s/state.tsv again", d->o->state_dir);
+	fw_log_ok(&d->commit_log, "auto entries saved to %s/%s again", d->o->state_dir,
+		  FW_JOURNAL_FILE);
 	failed = fw_event_queue_flush(&d->pending, d->log, err, sizeof(err));
 	if (failed)
 		fw_log_fail(&d->events_log, now, "event log: %zu events lost: %s", failed, err);
@@ -435,6 +436,7 @@ static int start_data_path(struct daemon *d, const char *iface)
 		goto out;
 	}
 	ret = fw_daemon_lists_init(&d->lists, d->o, fw_detector_autoblock(d->det), &ctx.state);
+	fw_daemon_lists_seen(&d->lists, &ctx.store);
 	fw_iface_watch_init(&d->ifaces, fw_maps_rules_id(&ctx.maps), iface_report, d);
 out:
 	fw_ctx_close(&ctx);

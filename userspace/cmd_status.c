@@ -14,7 +14,7 @@ struct status {
 	uint64_t cnt[FW_CNT_MAX];
 	struct fw_config cfg;
 	long map_names;
-	size_t by_list_origin[2][3];
+	uint64_t by_list_origin[2][3];
 	char geo[512];
 };
 
@@ -35,19 +35,17 @@ static void geo_status(struct fw_opts *o, char *buf, size_t len)
 
 static void collect(struct fw_ctx *ctx, struct status *s)
 {
-	size_t i;
-
 	memset(s, 0, sizeof(*s));
 	s->natt = fw_list_attachments(fw_maps_rules_id(&ctx->maps), s->att, 64);
 	fw_maps_read_counters(&ctx->maps, s->cnt);
 	fw_maps_get_config(&ctx->maps, &s->cfg);
-	s->map_names = fw_maps_count_rules(&ctx->maps);
+	/* the count userspace keeps; maps from before it was kept hold 0: walk them */
+	s->map_names = s->cfg.names;
+	if (!s->map_names && fw_maps_has_rules(&ctx->maps))
+		s->map_names = fw_maps_count_rules(&ctx->maps);
 	geo_status(ctx->o, s->geo, sizeof(s->geo));
-	for (i = 0; i < ctx->state.n; i++) {
-		const struct fw_entry *e = &ctx->state.e[i];
-
-		s->by_list_origin[e->list & 1][e->origin % 3]++;
-	}
+	/* from the base's counts and the journal: the lists are not read */
+	fw_ctx_counts(ctx, s->by_list_origin);
 }
 
 static void print_text(struct fw_ctx *ctx, const struct status *s)
@@ -63,10 +61,13 @@ static void print_text(struct fw_ctx *ctx, const struct status *s)
 		printf("interface:     %s  mode %s  program id %u  %s\n", s->att[i].ifname,
 		       s->att[i].mode, s->att[i].prog_id,
 		       s->att[i].dispatcher ? "libxdp dispatcher" : "single program");
-	printf("block list:    %zu manual, %zu feed, %zu auto entries\n", s->by_list_origin[0][0],
-	       s->by_list_origin[0][1], s->by_list_origin[0][2]);
-	printf("allow list:    %zu entries\n",
-	       s->by_list_origin[1][0] + s->by_list_origin[1][1] + s->by_list_origin[1][2]);
+	printf("block list:    %llu manual, %llu feed, %llu auto entries\n",
+	       (unsigned long long)s->by_list_origin[0][0],
+	       (unsigned long long)s->by_list_origin[0][1],
+	       (unsigned long long)s->by_list_origin[0][2]);
+	printf("allow list:    %llu entries\n",
+	       (unsigned long long)(s->by_list_origin[1][0] + s->by_list_origin[1][1] +
+				    s->by_list_origin[1][2]));
 	printf("rule map:      %ld of %u names, filter %u KiB, deepest rule %u labels\n",
 	       s->map_names, ctx->maps.capacity, ctx->maps.filter_words * 8 / 1024,
 	       s->cfg.max_depth);
@@ -125,7 +126,7 @@ int cmd_status(struct fw_opts *o, int argc, char **argv)
 
 	if (argc)
 		return fw_usage_error(o, NULL);
-	if (fw_require_root("status") || fw_ctx_open(&ctx, o, 0))
+	if (fw_require_root("status") || fw_ctx_open_light(&ctx, o, 0))
 		return 1;
 	collect(&ctx, &s);
 	if (o->json)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Auto entries are queued and committed at most a few times a second, each
- * commit taking the lock, reloading the state file (the CLI may have changed
- * it) and writing it back with the maps. Expiry refreshes are only written
+ * commit taking the lock and appending one journal record; the allowlist
+ * snapshot follows the records written since the last commit (the CLI's
+ * too), and is taken whole again only after a compaction. Expiry refreshes are only written
  * when they move the stored expiry by a tenth of its span, so a domain that
  * keeps fluxing does not rewrite the state file on every sample.
  */
@@ -26,7 +27,55 @@ static void free_allow(struct fw_daemon_lists *l)
 	free(l->allow_exact);
 	l->allow = NULL;
 	l->allow_exact = NULL;
-	l->nallow = 0;
+	l->nallow = l->allow_cap = 0;
+}
+
+static void allow_add(struct fw_daemon_lists *l, const char *name, int exact)
+{
+	if (l->nallow == l->allow_cap) {
+		size_t cap = l->allow_cap ? l->allow_cap * 2 : 16;
+		char **na = realloc(l->allow, cap * sizeof(*na));
+		uint8_t *ne;
+
+		if (!na)
+			return;
+		l->allow = na;
+		ne = realloc(l->allow_exact, cap);
+		if (!ne)
+			return;
+		l->allow_exact = ne;
+		l->allow_cap = cap;
+	}
+	l->allow_exact[l->nallow] = (uint8_t)exact;
+	l->allow[l->nallow] = strdup(name);
+	if (l->allow[l->nallow])
+		l->nallow++;
+}
+
+static void allow_del(struct fw_daemon_lists *l, const char *name, int exact)
+{
+	size_t i;
+
+	for (i = 0; i < l->nallow; i++) {
+		if (l->allow_exact[i] != exact || strcmp(l->allow[i], name))
+			continue;
+		free(l->allow[i]);
+		l->allow[i] = l->allow[--l->nallow];
+		l->allow_exact[i] = l->allow_exact[l->nallow];
+		return;
+	}
+}
+
+/* One entry in (dir 1) or out (dir -1) of the snapshot. */
+static void snapshot_entry(struct fw_daemon_lists *l, const struct fw_entry *e, int dir)
+{
+	l->list_size[fw_list_kind_of(e)] += (uint64_t)(int64_t)dir;
+	if (e->list != FW_LIST_ALLOW)
+		return;
+	if (dir > 0)
+		allow_add(l, e->name, e->match == FW_MATCH_EXACT);
+	else
+		allow_del(l, e->name, e->match == FW_MATCH_EXACT);
 }
 
 static void snapshot(struct fw_daemon_lists *l, const struct fw_state *st)
@@ -35,17 +84,33 @@ static void snapshot(struct fw_daemon_lists *l, const struct fw_state *st)
 
 	free_allow(l);
 	memset(l->list_size, 0, sizeof(l->list_size));
-	l->allow = calloc(st->n + 1, sizeof(*l->allow));
-	l->allow_exact = calloc(st->n + 1, 1);
-	for (i = 0; i < st->n; i++) {
-		l->list_size[fw_list_kind_of(&st->e[i])]++;
-		if (st->e[i].list != FW_LIST_ALLOW || !l->allow || !l->allow_exact)
-			continue;
-		l->allow_exact[l->nallow] = st->e[i].match == FW_MATCH_EXACT;
-		l->allow[l->nallow] = strdup(st->e[i].name);
-		if (l->allow[l->nallow])
-			l->nallow++;
+	for (i = 0; i < st->n; i++)
+		snapshot_entry(l, &st->e[i], 1);
+}
+
+void fw_daemon_lists_seen(struct fw_daemon_lists *l, const struct fw_store *s)
+{
+	l->seen_base = s->opts.generation;
+	l->seen_gen = s->generation;
+}
+
+/* The records since the last look, or the whole lists after a compaction. */
+static int follow(struct fw_daemon_lists *l, struct fw_ctx *ctx)
+{
+	const struct fw_store *s = &ctx->store;
+	size_t i;
+
+	if (!ctx->light || s->opts.generation != l->seen_base) {
+		if (fw_ctx_full(ctx))
+			return -1;
+		snapshot(l, &ctx->state);
+	} else {
+		for (i = 0; i < s->nrec; i++)
+			if (s->rec[i].gen > l->seen_gen)
+				snapshot_entry(l, &s->rec[i].c.e, s->rec[i].c.del ? -1 : 1);
 	}
+	fw_daemon_lists_seen(l, s);
+	return 0;
 }
 
 bool fw_daemon_lists_allowed(const char *name, void *ctx)
@@ -140,64 +205,103 @@ static ssize_t find_auto(const struct fw_state *st, const char *name)
 	return fw_state_find(st, name, FW_LIST_BLOCK, FW_MATCH_SUBTREE, "auto");
 }
 
-/* 1 when the state changed. */
-static int apply_change(struct fw_state *st, const struct fw_daemon_change *c)
+struct pending {
+	struct fw_change *c;
+	size_t n, cap;
+	struct fw_state keep; /* the strings of entries found, which changes point to */
+};
+
+static struct fw_change *more(struct pending *p)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct fw_change *nc = realloc(p->c, cap * sizeof(*nc));
+
+		if (!nc)
+			return NULL;
+		p->c = nc;
+		p->cap = cap;
+	}
+	memset(&p->c[p->n], 0, sizeof(p->c[0]));
+	return &p->c[p->n++];
+}
+
+/* The change one queued item makes, given the auto entry there is (or NULL). */
+static int to_change(const struct fw_daemon_change *c, const struct fw_entry *cur,
+		     struct fw_change *out)
 {
 	int64_t expires = (int64_t)(c->expires_ns / 1000000000ull), now = time(NULL);
-	ssize_t at = find_auto(st, c->name);
-	struct fw_entry e = { .name = (char *)c->name, .source = "auto",
-			      .reason = (char *)c->reason, .added = now, .expires = expires,
-			      .score = c->score, .list = FW_LIST_BLOCK,
-			      .match = FW_MATCH_SUBTREE, .action = FW_ACT_DEFAULT,
-			      .origin = FW_ORIGIN_AUTO };
 
 	if (c->kind == FW_CHANGE_REMOVE) {
-		if (at < 0)
+		if (!cur)
 			return 0;
-		fw_state_remove(st, (size_t)at);
+		out->del = 1;
+		out->e = *cur;
 		return 1;
 	}
-	if (at < 0)
-		return fw_state_add(st, &e) ? 0 : 1;
-	if (c->kind == FW_CHANGE_REFRESH &&
-	    llabs(st->e[at].expires - expires) * 10 < expires - st->e[at].added)
+	if (cur && c->kind == FW_CHANGE_REFRESH &&
+	    llabs(cur->expires - expires) * 10 < expires - cur->added)
 		return 0;
-	st->e[at].expires = expires;
-	st->e[at].score = c->score;
-	if (c->reason[0]) {
-		char *r = strdup(c->reason);
-
-		if (r) {
-			free(st->e[at].reason);
-			st->e[at].reason = r;
-		}
-	}
+	out->e = cur ? *cur
+		     : (struct fw_entry){ .name = (char *)c->name, .source = "auto",
+					  .reason = (char *)c->reason, .added = now,
+					  .list = FW_LIST_BLOCK, .match = FW_MATCH_SUBTREE,
+					  .action = FW_ACT_DEFAULT, .origin = FW_ORIGIN_AUTO };
+	out->e.expires = expires;
+	out->e.score = c->score;
+	if (c->reason[0])
+		out->e.reason = (char *)c->reason;
 	return 1;
+}
+
+/* 0, or -1 when out of memory. */
+static int queue_change(struct fw_ctx *ctx, struct pending *p, const struct fw_daemon_change *c)
+{
+	struct fw_change *out;
+	struct fw_state cur;
+	ssize_t at;
+	int ret = 0;
+
+	if (fw_ctx_entries(ctx, c->name, p->c, p->n, &cur))
+		return -1;
+	at = find_auto(&cur, c->name);
+	if (at >= 0 && fw_state_add(&p->keep, &cur.e[at]))
+		ret = -1;
+	else if (!(out = more(p)))
+		ret = -1;
+	else if (!to_change(c, at >= 0 ? &p->keep.e[p->keep.n - 1] : NULL, out))
+		p->n--;
+	fw_state_free(&cur);
+	return ret;
 }
 
 int fw_daemon_lists_commit(struct fw_daemon_lists *l)
 {
-	struct fw_state next;
+	struct pending p = { 0 };
 	struct fw_ctx ctx;
-	int changed = 0, ret = -1;
+	int ret = -1;
 	size_t i;
 
 	if (!l->n)
 		return 0;
-	if (fw_ctx_open(&ctx, l->o, 1))
+	if (fw_ctx_open_light(&ctx, l->o, 1))
 		return -1;
-	if (fw_state_clone(&ctx.state, &next))
+	ctx.compact_factor = 4; /* the CLI's changes compact sooner; the daemon rarely stalls */
+	for (i = 0; i < l->n; i++) {
+		if (queue_change(&ctx, &p, &l->q[i])) {
+			fw_err("out of memory applying %zu auto entries", l->n);
+			goto out;
+		}
+	}
+	if (p.n && fw_ctx_commit_changes(&ctx, p.c, p.n))
 		goto out;
-	for (i = 0; i < l->n; i++)
-		changed |= apply_change(&next, &l->q[i]);
-	if (changed && fw_ctx_commit(&ctx, &next))
+	if (follow(l, &ctx))
 		goto out;
-	if (!changed)
-		fw_state_free(&next);
-	snapshot(l, &ctx.state);
 	l->n = 0;
 	ret = 0;
 out:
+	free(p.c);
+	fw_state_free(&p.keep);
 	fw_ctx_close(&ctx);
 	return ret;
 }

@@ -34,7 +34,9 @@ struct fw_daemon_lists {
 	size_t n, cap;
 	char **allow;	  /* allowlisted names */
 	uint8_t *allow_exact;
-	size_t nallow;
+	size_t nallow, allow_cap;
+	/* what the snapshot has seen: the base's generation, the newest record's */
+	uint64_t seen_base, seen_gen;
 	uint64_t list_size[FW_LIST_KIND_MAX];
 };
 
@@ -43,11 +45,17 @@ int fw_daemon_lists_init(struct fw_daemon_lists *l, struct fw_opts *o, struct fw
 			 const struct fw_state *st);
 void fw_daemon_lists_free(struct fw_daemon_lists *l);
 
+/* The files the snapshot was taken from; later commits read only what is newer. */
+void fw_daemon_lists_seen(struct fw_daemon_lists *l, const struct fw_store *s);
+
 void fw_daemon_lists_queue(struct fw_daemon_lists *l, const char *name, double score,
 			   const char *reason, uint64_t expires_ns, int refresh);
 void fw_daemon_lists_unqueue(struct fw_daemon_lists *l, const char *name);
 
-/* Apply the queue to the state file and maps in one commit; keeps it on failure. */
+/*
+ * Apply the queue to the lists and maps in one commit, through the journal:
+ * its cost follows the queue, not the lists. Keeps the queue on failure.
+ */
 int fw_daemon_lists_commit(struct fw_daemon_lists *l);
 
 /* fw_allowed_fn for the autoblock policy. */

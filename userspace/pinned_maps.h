@@ -44,8 +44,11 @@ uint32_t fw_maps_rules_id(struct fw_maps *m);
 int fw_maps_read_counters(struct fw_maps *m, uint64_t out[FW_CNT_MAX]);
 int fw_read_counters_fd(int stats_fd, uint64_t out[FW_CNT_MAX]);
 
-/* Number of entries in fw_rules, by walking its keys. */
+/* Number of entries in fw_rules, by walking its keys (fw_config.names is quicker). */
 long fw_maps_count_rules(struct fw_maps *m);
+
+/* 1 when fw_rules holds at least one key. */
+int fw_maps_has_rules(struct fw_maps *m);
 
 int fw_maps_port_get(struct fw_maps *m, uint16_t port);
 

@@ -98,6 +98,7 @@ struct map_batch {
 	struct fw_key *upd_key, *del_key;
 	struct fw_rule *upd_val;
 	size_t nupd, ndel;
+	long added, removed; /* keys new to the map, keys gone from it */
 };
 
 static void diff_key(const struct keyed_state *from, const struct keyed_state *to,
@@ -110,8 +111,10 @@ static void diff_key(const struct keyed_state *from, const struct keyed_state *t
 	if (!new.flags) {
 		if (old.flags || full)
 			b->del_key[b->ndel++] = *key;
+		b->removed += old.flags != 0;
 		return;
 	}
+	b->added += !old.flags;
 	if (full || memcmp(&old, &new, sizeof(old))) {
 		b->upd_key[b->nupd] = *key;
 		b->upd_val[b->nupd++] = new;
@@ -212,8 +215,14 @@ static int publish_config(struct fw_maps *m, const struct fw_config *target, int
 	return fw_maps_set_config(m, &cfg);
 }
 
+/*
+ * narrow: make filter and depth mask exactly `to`'s. Without it (a change to a
+ * few names) they only widen: a bit left by a deleted name costs a hash
+ * lookup that misses, never a wrong verdict, and the next compaction or
+ * resync narrows them again.
+ */
 static int apply(struct fw_maps *m, const struct keyed_state *from, const struct keyed_state *to,
-		 int full, struct map_batch *b)
+		 int full, int narrow, struct map_batch *b)
 {
 	struct fw_config target = {};
 	uint64_t *bits = calloc(m->filter_words, sizeof(*bits));
@@ -228,7 +237,7 @@ static int apply(struct fw_maps *m, const struct keyed_state *from, const struct
 		goto out;
 	if (write_batch(m, b))
 		goto out;
-	if (publish_filter(m, bits, 1) || publish_config(m, &target, 1))
+	if (narrow && (publish_filter(m, bits, 1) || publish_config(m, &target, 1)))
 		goto out;
 	ret = 0;
 out:
@@ -236,8 +245,22 @@ out:
 	return ret;
 }
 
-int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
-		 int full, char *err, size_t errlen)
+/*
+ * `status` reads the number of names from the config map: walking 10^6 keys
+ * took it most of a second. Every writer of fw_rules keeps it.
+ */
+static int set_names(struct fw_maps *m, long delta, long exact)
+{
+	struct fw_config cfg;
+
+	if (fw_maps_get_config(m, &cfg))
+		return -1;
+	cfg.names = exact >= 0 ? (__u32)exact : (__u32)((long)cfg.names + delta);
+	return fw_maps_set_config(m, &cfg);
+}
+
+static int sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		     int full, int narrow, char *err, size_t errlen)
 {
 	struct keyed_state kf, kt;
 	struct map_batch b = {};
@@ -271,15 +294,27 @@ int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw
 		snprintf(err, errlen, "out of memory preparing %zu map updates", room);
 		goto out;
 	}
-	if (apply(m, &kf, &kt, full, &b)) {
+	if (apply(m, &kf, &kt, full, narrow, &b)) {
 		int saved = errno;
 		struct map_batch undo = b;
 
 		undo.nupd = undo.ndel = 0;
-		apply(m, &kt, &kf, 1, &undo);
-		snprintf(err, errlen,
-			 "updating %s/%s failed (%s); the previous rules were restored",
-			 m->pin_path, FW_MAP_RULES, strerror(saved));
+		apply(m, &kt, &kf, 1, narrow, &undo);
+		if (saved == E2BIG)
+			snprintf(err, errlen,
+				 "the rule map is full (%u names); nothing was changed. Remove "
+				 "names, or recreate the maps with a larger capacity ('fluxwall "
+				 "detach --purge', then attach with --capacity N)",
+				 m->capacity);
+		else
+			snprintf(err, errlen,
+				 "updating %s/%s failed (%s); the previous rules were restored",
+				 m->pin_path, FW_MAP_RULES, strerror(saved));
+		goto out;
+	}
+	if (set_names(m, b.added - b.removed, -1)) {
+		snprintf(err, errlen, "cannot write %s/%s: %s", m->pin_path, FW_MAP_CONFIG,
+			 strerror(errno));
 		goto out;
 	}
 	ret = 0;
@@ -290,6 +325,50 @@ out:
 	keyed_free(&kf);
 	keyed_free(&kt);
 	return ret;
+}
+
+int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		 int full, char *err, size_t errlen)
+{
+	return sync_maps(m, from, to, full, 1, err, errlen);
+}
+
+int fw_names_fit(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		 char *err, size_t errlen)
+{
+	struct keyed_state kf, kt;
+	struct fw_config cfg;
+	long need, grows;
+
+	if (fw_maps_get_config(m, &cfg)) {
+		snprintf(err, errlen, "cannot read %s/%s: %s", m->pin_path, FW_MAP_CONFIG,
+			 strerror(errno));
+		return -1;
+	}
+	if (keyed_build(from, cfg.seed, &kf, err, errlen))
+		return -1;
+	if (keyed_build(to, cfg.seed, &kt, err, errlen)) {
+		keyed_free(&kf);
+		return -1;
+	}
+	grows = (long)kt.ki.nkeys - (long)kf.ki.nkeys;
+	need = (long)cfg.names + grows;
+	keyed_free(&kf);
+	keyed_free(&kt);
+	if (grows <= 0 || need <= (long)m->capacity)
+		return 0;
+	snprintf(err, errlen,
+		 "the rule map holds %u names and this change needs %ld; nothing was changed. "
+		 "Remove names, or recreate the maps with a larger capacity ('fluxwall detach "
+		 "--purge', then attach with --capacity N)",
+		 m->capacity, need);
+	return -1;
+}
+
+int fw_sync_names(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		  char *err, size_t errlen)
+{
+	return sync_maps(m, from, to, 0, 0, err, errlen);
 }
 
 /* Keys in the map that `to` does not have, from an interrupted update. */
@@ -343,6 +422,8 @@ int fw_resync_maps(struct fw_maps *m, const struct fw_state *to, char *err, size
 	if (keyed_build(to, cfg.seed, &kt, err, errlen))
 		return -1;
 	ret = delete_strays(m, &kt);
+	if (!ret)
+		ret = set_names(m, 0, (long)kt.ki.nkeys);
 	keyed_free(&kt);
 	if (ret)
 		snprintf(err, errlen, "cannot remove stale rules from %s/%s: %s", m->pin_path,

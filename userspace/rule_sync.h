@@ -18,6 +18,21 @@ int fw_sync_maps(struct fw_maps *m, const struct fw_state *from, const struct fw
 		 int full, char *err, size_t errlen);
 
 /*
+ * The same for a change to a few names: from and to hold every entry of
+ * those names, before and after, and nothing else. The filter and depth mask
+ * only widen (a stale bit is harmless); a full sync narrows them again.
+ */
+int fw_sync_names(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		  char *err, size_t errlen);
+
+/*
+ * 0 when the names `to` adds over `from` fit in the rule map (by the count
+ * fw_config keeps); -1 with the message the whole-list sync gives.
+ */
+int fw_names_fit(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		 char *err, size_t errlen);
+
+/*
  * Make the maps hold exactly `to`, whatever they held: every rule written,
  * every other key deleted, filter and depth mask rebuilt. For maps that were
  * just created or that an interrupted update left behind.

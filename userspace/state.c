@@ -122,6 +122,32 @@ void fw_state_filter(struct fw_state *st, int (*keep)(const struct fw_entry *, v
 	st->n = j;
 }
 
+int fw_entry_same_key(const struct fw_entry *a, const struct fw_entry *b)
+{
+	return a->list == b->list && a->match == b->match && !strcmp(a->name, b->name) &&
+	       !strcmp(a->source, b->source);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const struct fw_entry *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	if (c)
+		return c;
+	if (a->list != b->list)
+		return a->list - b->list;
+	if (a->match != b->match)
+		return a->match - b->match;
+	return strcmp(a->source, b->source);
+}
+
+void fw_state_sort(struct fw_state *st)
+{
+	if (st->n > 1)
+		qsort(st->e, st->n, sizeof(st->e[0]), cmp_entry);
+}
+
 int fw_state_clone(const struct fw_state *src, struct fw_state *dst)
 {
 	size_t i;
@@ -165,7 +191,7 @@ static int parse_int64(const char *s, int64_t *out)
 	return errno || end == s || *end;
 }
 
-static int parse_entry(char *line, struct fw_entry *e, char *why, size_t whylen)
+int fw_entry_parse(char *line, struct fw_entry *e, char *why, size_t whylen)
 {
 	char *f[10], *end, nerr[128];
 	struct fw_name name;
@@ -215,8 +241,24 @@ static int parse_entry(char *line, struct fw_entry *e, char *why, size_t whylen)
 	return 0;
 }
 
+/* "counts B_MANUAL B_FEED B_AUTO A_MANUAL A_FEED A_AUTO": entries by list and origin. */
+static int parse_counts(const char *rest, struct fw_state_opts *o)
+{
+	unsigned long long c[6];
+	int used = 0, i;
+
+	if (sscanf(rest, "%llu %llu %llu %llu %llu %llu%n", &c[0], &c[1], &c[2], &c[3], &c[4],
+		   &c[5], &used) != 6 ||
+	    rest[used])
+		return -1;
+	for (i = 0; i < 6; i++)
+		o->counts[i / 3][i % 3] = c[i];
+	o->has_counts = 1;
+	return 0;
+}
+
 /* "# option KEY VALUE..." lines; 0, or -1 with why filled. */
-static int parse_option(const char *line, struct fw_state_opts *o, char *why, size_t whylen)
+int fw_state_parse_option(const char *line, struct fw_state_opts *o, char *why, size_t whylen)
 {
 	char key[32], rest[512], *tok, *save = NULL, *end;
 
@@ -230,6 +272,13 @@ static int parse_option(const char *line, struct fw_state_opts *o, char *why, si
 			goto bad;
 	} else if (!strcmp(key, "default_action")) {
 		if (fw_action_parse(rest, &o->default_action))
+			goto bad;
+	} else if (!strcmp(key, "sorted")) {
+		if (strcmp(rest, "yes"))
+			goto bad;
+		o->sorted = 1;
+	} else if (!strcmp(key, "counts")) {
+		if (parse_counts(rest, o))
 			goto bad;
 	} else if (!strcmp(key, "ports")) {
 		for (tok = strtok_r(rest, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
@@ -256,6 +305,39 @@ static int state_error(char *err, size_t errlen, const char *path, size_t line, 
 		 "(fluxwall will not start with a partial list)",
 		 path, line, why, path);
 	return -1;
+}
+
+/* A file that says it is sorted is searched by name without being read: it must be. */
+static int entry_out_of_order(const struct fw_state *st, const struct fw_entry *e, char *why,
+			      size_t whylen)
+{
+	if (!st->opts.sorted || !st->n || strcmp(st->e[st->n - 1].name, e->name) <= 0)
+		return 0;
+	snprintf(why, whylen, "'%s' after '%s' in a file that says it is sorted by name", e->name,
+		 st->e[st->n - 1].name);
+	return 1;
+}
+
+void fw_state_count(const struct fw_state *st, uint64_t counts[2][3])
+{
+	size_t i;
+
+	memset(counts, 0, sizeof(uint64_t) * 6);
+	for (i = 0; i < st->n; i++)
+		counts[st->e[i].list & 1][st->e[i].origin % 3]++;
+}
+
+static int counts_disagree(const struct fw_state *st, char *why, size_t whylen)
+{
+	uint64_t c[2][3];
+
+	if (!st->opts.has_counts)
+		return 0;
+	fw_state_count(st, c);
+	if (!memcmp(c, st->opts.counts, sizeof(c)))
+		return 0;
+	snprintf(why, whylen, "the counts option does not match the entries read");
+	return 1;
 }
 
 static int read_state_file(struct fw_state *st, FILE *f, char *err, size_t errlen)
@@ -288,7 +370,7 @@ static int read_state_file(struct fw_state *st, FILE *f, char *err, size_t errle
 			continue;
 		}
 		if (!strncmp(line, "# option ", 9)) {
-			if (parse_option(line, &st->opts, why, sizeof(why))) {
+			if (fw_state_parse_option(line, &st->opts, why, sizeof(why))) {
 				free(line);
 				return state_error(err, errlen, st->path, lineno, why);
 			}
@@ -299,7 +381,8 @@ static int read_state_file(struct fw_state *st, FILE *f, char *err, size_t errle
 			seen_end = 1;
 			continue;
 		}
-		if (parse_entry(line, &e, why, sizeof(why)) ||
+		if (fw_entry_parse(line, &e, why, sizeof(why)) ||
+		    entry_out_of_order(st, &e, why, sizeof(why)) ||
 		    (fw_state_add(st, &e) && snprintf(why, sizeof(why), "out of memory"))) {
 			free(line);
 			return state_error(err, errlen, st->path, lineno, why);
@@ -316,6 +399,8 @@ static int read_state_file(struct fw_state *st, FILE *f, char *err, size_t errle
 			 st->n);
 		return state_error(err, errlen, st->path, lineno, why);
 	}
+	if (counts_disagree(st, why, sizeof(why)))
+		return state_error(err, errlen, st->path, lineno, why);
 	return 0;
 }
 
@@ -331,14 +416,12 @@ int fw_state_read(struct fw_state *st, FILE *f, const char *path, char *err, siz
 	return ret;
 }
 
-int fw_state_load(struct fw_state *st, const char *dir, char *err, size_t errlen)
+int fw_state_load_file(struct fw_state *st, const char *path, char *err, size_t errlen)
 {
-	char path[sizeof(st->path)];
 	FILE *f;
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	snprintf(path, sizeof(path), "%s/%s", dir, FW_STATE_FILE);
 	f = fopen(path, "r");
 	if (!f) {
 		snprintf(st->path, sizeof(st->path), "%s", path);
@@ -365,7 +448,7 @@ static void format_score(double v, char *buf, size_t len)
 	}
 }
 
-static void write_entry(FILE *f, const struct fw_entry *e)
+void fw_entry_write(FILE *f, const struct fw_entry *e)
 {
 	char score[64];
 
@@ -377,7 +460,7 @@ static void write_entry(FILE *f, const struct fw_entry *e)
 }
 
 /* What read_state_file() refuses must not be written: the next start would fail. */
-static int entry_writable(const struct fw_entry *e, char *err, size_t errlen)
+int fw_entry_writable(const struct fw_entry *e, char *err, size_t errlen)
 {
 	char text[FW_PRINTABLE_MAX];
 	const char *bad = !e->source[0]			 ? "an empty source"
@@ -392,11 +475,30 @@ static int entry_writable(const struct fw_entry *e, char *err, size_t errlen)
 	return !bad;
 }
 
-static void write_options(FILE *f, const struct fw_state_opts *o)
+static int is_sorted(const struct fw_state *st)
 {
+	size_t i;
+
+	for (i = 1; i < st->n; i++)
+		if (strcmp(st->e[i - 1].name, st->e[i].name) > 0)
+			return 0;
+	return 1;
+}
+
+static void write_options(FILE *f, const struct fw_state *st)
+{
+	const struct fw_state_opts *o = &st->opts;
+	uint64_t c[2][3];
 	unsigned i;
 
 	fprintf(f, "# option generation %llu\n", (unsigned long long)o->generation);
+	if (is_sorted(st))
+		fprintf(f, "# option sorted yes\n");
+	fw_state_count(st, c);
+	fprintf(f, "# option counts %llu %llu %llu %llu %llu %llu\n", (unsigned long long)c[0][0],
+		(unsigned long long)c[0][1], (unsigned long long)c[0][2],
+		(unsigned long long)c[1][0], (unsigned long long)c[1][1],
+		(unsigned long long)c[1][2]);
 	if (o->default_action != FW_ACT_DEFAULT)
 		fprintf(f, "# option default_action %s\n", fw_action_str(o->default_action));
 	if (!o->nports)
@@ -446,12 +548,12 @@ int fw_state_write(const struct fw_state *st, FILE *f, char *err, size_t errlen)
 	size_t i;
 
 	for (i = 0; i < st->n; i++)
-		if (!entry_writable(&st->e[i], err, errlen))
+		if (!fw_entry_writable(&st->e[i], err, errlen))
 			return -1;
 	fprintf(f, "%s\n", STATE_MAGIC);
-	write_options(f, &st->opts);
+	write_options(f, st);
 	for (i = 0; i < st->n; i++)
-		write_entry(f, &st->e[i]);
+		fw_entry_write(f, &st->e[i]);
 	fprintf(f, "# end %zu\n", st->n);
 	if (fflush(f) || ferror(f)) {
 		snprintf(err, errlen, "cannot write the state: %s", strerror(errno));
@@ -481,7 +583,7 @@ int fw_state_save(const struct fw_state *st, char *err, size_t errlen)
 	int fd;
 
 	for (i = 0; i < st->n; i++)
-		if (!entry_writable(&st->e[i], err, errlen))
+		if (!fw_entry_writable(&st->e[i], err, errlen))
 			return -1;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", st->path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

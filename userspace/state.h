@@ -44,6 +44,10 @@ struct fw_state_opts {
 	uint8_t default_action; /* FW_ACT_DEFAULT when never set */
 	uint16_t nports;	/* 0: never set (port 53) */
 	uint16_t ports[FW_STATE_MAX_PORTS];
+	/* What a file says of itself; fw_state_write computes them afresh. */
+	uint8_t sorted;		/* entries in strcmp order of their names */
+	uint8_t has_counts;
+	uint64_t counts[2][3]; /* entries by list and origin */
 };
 
 struct fw_state {
@@ -58,8 +62,35 @@ struct fw_state {
 const char *fw_list_str(uint8_t list);
 const char *fw_match_str(uint8_t match);
 
-/* Load dir/state.tsv; a missing file is an empty state, a damaged one an error. */
+/*
+ * Load dir/state.tsv with the changes journaled since (state_journal.h); a
+ * missing file is an empty state, a damaged one an error.
+ */
 int fw_state_load(struct fw_state *st, const char *dir, char *err, size_t errlen);
+
+/* The file at path alone; missing is empty, damaged an error. */
+int fw_state_load_file(struct fw_state *st, const char *path, char *err, size_t errlen);
+
+/* One rule line, split in place (pointers into line); -1 with why. */
+int fw_entry_parse(char *line, struct fw_entry *e, char *why, size_t whylen);
+
+/* A "# option KEY VALUE" line into o; -1 with why. */
+int fw_state_parse_option(const char *line, struct fw_state_opts *o, char *why, size_t whylen);
+
+/* One rule line, newline included. */
+void fw_entry_write(FILE *f, const struct fw_entry *e);
+
+/* 0, with err filled, when e holds what a rule line cannot (tabs, line breaks). */
+int fw_entry_writable(const struct fw_entry *e, char *err, size_t errlen);
+
+/* Entries by list (block, allow) and origin (manual, feed, auto). */
+void fw_state_count(const struct fw_state *st, uint64_t counts[2][3]);
+
+/* Order the entries by name, as a base file is kept (binary search). */
+void fw_state_sort(struct fw_state *st);
+
+/* Same name, list, match and source: the identity of an entry. */
+int fw_entry_same_key(const struct fw_entry *a, const struct fw_entry *b);
 
 /* The same from an open stream; path names it in messages and in st->path. */
 int fw_state_read(struct fw_state *st, FILE *f, const char *path, char *err, size_t errlen);

@@ -35,7 +35,7 @@ set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_begin "e2e faults"
-e2e_require_env jq knsupdate unbound unbound-checkconf awk python3 mount sha256sum
+e2e_require_env jq knsupdate unbound unbound-checkconf awk python3 mount sha256sum bpftool
 # shellcheck source=SCRIPTDIR/../../scripts/lab-flux.sh
 source "$E2E_REPO/scripts/lab-flux.sh"
 
@@ -408,20 +408,34 @@ mount -o remount,rw "$METRICS"
 
 # ================================================================ 5. state directory full
 STATE=$LAB_STATE/state.tsv
-state_names() { awk -F'\t' 'NR > 1 && !/^#/ { print $9 }' "$STATE" | sort -u | wc -l; }
-map_names() { lab_fw status --json | jq -r .map_names; }
-sum0=$(sha256sum <"$STATE")
-list0=$(lab_fw block list)
-s0=$(log_lines "$STATE")
+JOURNAL=$LAB_STATE/state.journal
+state_names() {
+	{
+		lab_fw block list --json
+		lab_fw allow list --json
+	} | jq -r '.[].name' | sort -u | wc -l
+}
+map_names() { bpftool map dump pinned "$LAB_PIN/fw_rules" -j | jq length; }
+# the lists on disk; state.tsv is first written by a whole-list change
+lists_sum() { { cat "$STATE" "$JOURNAL" 2>/dev/null || true; } | sha256sum; }
+s0=$(log_lines "$JOURNAL")
 n0=$(log_lines "$LAB_STATE/networks.tsv")
 fill "$LAB_STATE"
+# A change is a short append: it fits in the journal's last page while there
+# is room there. Changes until one is refused: the disk is full for it.
+for ((i = 0; i < 400; i++)); do
+	lab_fw block add "pad$i.example" >/dev/null 2>&1 || break
+done
+check "state directory full: some short change is refused ($i went in first)" test "$i" -lt 400
+sum0=$(lists_sum)
+list0=$(lab_fw block list)
 rc=0
 lab_fw block add full-1.example >"$LAB_TMP/o" 2>"$LAB_TMP/e" || rc=$?
 sed 's/^/  | /' "$LAB_TMP/e"
 check_eq "state directory full: block add is refused (exit 1)" 1 "$rc"
-check "... saying the disk is full, naming the state file and what to do" \
-	grep -q "cannot write $STATE: No space left on device; free space" "$LAB_TMP/e"
-check_eq "... and the state file is unchanged" "$sum0" "$(sha256sum <"$STATE")"
+check "... saying the disk is full, naming the journal and what to do" \
+	grep -q "cannot append to $JOURNAL: No space left on device; free space" "$LAB_TMP/e"
+check_eq "... and the state file and journal are unchanged" "$sum0" "$(lists_sum)"
 check_eq "... and the lists are as before (state.tsv parses)" "$list0" "$(lab_fw block list)"
 check_eq "... and the maps agree with the state file" "$(state_names)" "$(map_names)"
 make_flux flux-full.example $((SEED + 6))
@@ -430,7 +444,7 @@ check_eq "state directory full: the daemon's auto-block waits (no entry yet)" ab
 	"$(flux_auto_entry flux-full.example name)"
 check_eq "... and the event log does not claim it" 0 "$(nevents flux-full.example)"
 check_eq "... and the daemon said so once in 3 s, not once per retry" 1 \
-	"$(($(log_lines "$STATE") - s0))"
+	"$(($(log_lines "$JOURNAL") - s0))"
 check "... and networks.tsv, not written either, at most once" \
 	test $(($(log_lines "$LAB_STATE/networks.tsv") - n0)) -le 1
 check "state directory full: the daemon runs" alive

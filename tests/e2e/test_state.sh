@@ -12,14 +12,20 @@
 #   (c) SIGKILL in the middle of a large import, at several points: the
 #       state file parses and holds the old or the new complete set, earlier
 #       acknowledged changes stay, no lock is left behind, and the kernel
-#       maps agree with the state file.
+#       maps agree with the state file;
+#   (e) the journal: a single change appends to state.journal and leaves
+#       state.tsv as it is; a torn record at its end (a writer killed while
+#       appending) is ignored and cut off; a record fsynced by a writer killed
+#       before it reached the maps is enforced by the next command, which
+#       rebuilds the maps; a journal written for a newer state file than the
+#       one restored is refused, naming both.
 set -euo pipefail
 shopt -s extglob
 
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_begin "e2e state"
-e2e_require_env jq ethtool knsupdate sha256sum timeout truncate
+e2e_require_env jq ethtool knsupdate sha256sum timeout truncate bpftool
 # shellcheck source=SCRIPTDIR/../../scripts/lab-resolver.sh
 source "$E2E_REPO/scripts/lab-resolver.sh"
 # shellcheck source=SCRIPTDIR/lib-expect.sh
@@ -40,12 +46,28 @@ rules() {
 	} | jq -r '.[] | "\(.list) \(.name) \(.match) \(.action) \(.source)"' | sort
 }
 
-# state_names: distinct names in the state file (what the maps must hold).
+# state_names: distinct names in the lists, state file and journal (what the
+# maps must hold).
 state_names() {
-	awk -F'\t' 'NR > 1 && !/^#/ { print $9 }' "$STATE" | sort -u | wc -l
+	{
+		lab_fw block list --json
+		lab_fw allow list --json
+	} | jq -r '.[].name' | sort -u | wc -l
 }
 
-map_names() { lab_fw status --json | jq -r .map_names; }
+# map_names: the names the maps hold, walked by bpftool, not as fluxwall counts
+# them; and fluxwall's own count must agree. status goes first: after a kill
+# the next command is what repairs the maps, and the walk must see its work.
+map_names() {
+	local walked counted
+	counted=$(lab_fw status --json | jq -r .map_names)
+	walked=$(bpftool map dump pinned "$LAB_PIN/fw_rules" -j | jq length)
+	if [[ $walked == "$counted" ]]; then
+		echo "$walked"
+	else
+		echo "walked $walked, status says $counted"
+	fi
+}
 
 # expect_blocked WHAT NAME: no answer (drop) or NXDOMAIN (nxdomain).
 expect_blocked() {
@@ -68,16 +90,20 @@ st2.$Z A 198.51.100.74
 st3.$Z A 198.51.100.75
 st4.$Z A 198.51.100.76
 canary.$Z A 198.51.100.77
+killed.$Z A 198.51.100.78
 EOF
 check "attach --action nxdomain" lab_attach --action nxdomain
 check_eq "default action nxdomain" nxdomain "$(lab_fw status --json | jq -r .default_action)"
 
 # ================================================================ (a) reboot
+# the import writes a new state file; the changes after it are in the journal
+printf 'st3.%s\n' "$Z" >"$LAB_TMP/feedR.txt"
+check "block import (st3) --source feedR" lab_fw block import "$LAB_TMP/feedR.txt" --source feedR
 check "block add st1 (subtree)" lab_fw block add "st1.$Z"
 check "block add st2 --exact --action drop" lab_fw block add "st2.$Z" --exact --action drop
 check "allow add ok.st1 --exact" lab_fw allow add "ok.st1.$Z" --exact
-printf 'st3.%s\n' "$Z" >"$LAB_TMP/feedR.txt"
-check "block import (st3) --source feedR" lab_fw block import "$LAB_TMP/feedR.txt" --source feedR
+check_eq "the three changes after the import are journaled, not in state.tsv" "0 3" \
+	"$(grep -c "st[12]\.$Z" "$STATE") $(grep -c '^= ' "$LAB_STATE/state.journal")"
 before=$(rules)
 nrules=$(wc -l <<<"$before")
 expect_nx "before reboot: x.st1 is NXDOMAIN" "x.st1.$Z" A
@@ -320,5 +346,68 @@ else
 	e2e_not_ok "SIGKILL during 'block del --source big': old or new complete set" "found $n"
 fi
 check_eq "SIGKILL during del: the maps agree with the state file" "$(state_names)" "$(map_names)"
+
+# ================================================================ (e) journal
+J=$LAB_STATE/state.journal
+lab_fw block del --source big >/dev/null 2>&1 || true
+sum=$(state_sum)
+check "block add j1 (one change)" lab_fw block add "j1.$Z"
+check_eq "a single change leaves state.tsv as it was" "$sum" "$(state_sum)"
+check_eq "... and is the journal's last record" "+ j1.$Z" \
+	"$(grep -v '^[#=]' "$J" | tail -n1 | awk -F'\t' '{ print $1, $10 }')"
+expect_blocked "j1, journaled, is blocked" "j1.$Z"
+jsize=$(stat -c %s "$J")
+# a writer killed while appending: change lines without the line that seals them
+printf '+\tblock\tsubtree\tdefault\tmanual\t1\t0\t0.000\tmanual\ttorn.%s\t\n= 99' "$Z" >>"$J"
+rc=0
+lab_fw block list >"$T/o" 2>"$T/e" || rc=$?
+check_eq "torn last record: block list exits 0" 0 "$rc"
+check_eq "... and does not list the torn change" 0 "$(grep -c "torn\.$Z" "$T/o" || true)"
+check "... the next change goes through" lab_fw block add "j2.$Z"
+check_eq "... after the torn record was cut off" "$((jsize))" \
+	"$(($(stat -c %s "$J") - $(tail -n2 "$J" | wc -c)))"
+check_eq "... the maps agree with the lists" "$(state_names)" "$(map_names)"
+# a writer killed after its record was fsynced, before the maps: the record
+# (sealed as fluxwall seals it) is the truth, and the next command says the
+# maps did not match and rebuilds them
+expect "killed: resolves before" "NOERROR 198.51.100.78" "killed.$Z" A
+python3 - "$J" "$STATE" "$Z" <<'PY'
+import sys
+j, st, z = sys.argv[1:]
+gens = [int(l.split()[1]) for l in open(j) if l.startswith("= ")]
+gens += [int(l.split()[3]) for l in open(st) if l.startswith("# option generation ")]
+body = f"+\tblock\tsubtree\tdefault\tmanual\t1\t0\t0.000\tmanual\tkilled.{z}\t\n".encode()
+h = 0xCBF29CE484222325
+for b in body:
+    h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+with open(j, "ab") as f:
+    f.write(body + f"= {max(gens) + 1} 1 {h:016x}\n".encode())
+PY
+check_match "killed after the append: block list shows the change" "*killed.$Z*" "$(lab_fw block list)"
+rc=0
+lab_fw status >"$T/o" 2>"$T/e" || rc=$?
+check_eq "... status exits 0" 0 "$rc"
+check_match "... and says the maps were rebuilt" "*did not match*rebuilt*" "$(cat "$T/e")"
+expect_blocked "... and the change is enforced" "killed.$Z"
+check_eq "... the maps agree with the lists" "$(state_names)" "$(map_names)"
+# reboot with journaled changes: every one of them is restored
+rm -f "$LAB_PIN"/fw_*
+check "attach after a wipe, with journaled changes" lab_fw attach "$LAB_VETH_CLI" --mode native
+expect_blocked "j2 (journal) is blocked after the restore" "j2.$Z"
+check_eq "after the restore the maps agree with the lists" "$(state_names)" "$(map_names)"
+# a state file restored from an older copy under a newer journal: refused
+check "an import writes a new state file" lab_fw block import "$LAB_TMP/feedR.txt" --source feedR2
+check "and a change after it is journaled" lab_fw block add "j3.$Z"
+cp "$STATE" "$LAB_TMP/state.new"
+cp "$STATE.bak" "$STATE"
+rc=0
+lab_fw block add "j4.$Z" >"$T/o" 2>"$T/e" || rc=$?
+check_eq "older state file under a newer journal: block add exits 1" 1 "$rc"
+check_match "... naming the journal and what to do" "*state.journal was written for generation*remove*" \
+	"$(cat "$T/e")"
+cp "$LAB_TMP/state.new" "$STATE"
+check "with the right state file back, block add j4 works" lab_fw block add "j4.$Z"
+check_eq "and the lists hold j3 and j4" "2" \
+	"$(lab_fw block list --json | jq "[.[] | select(.name == \"j3.$Z\" or .name == \"j4.$Z\")] | length")"
 
 e2e_end
