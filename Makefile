@@ -35,9 +35,15 @@ TEST_LIBS := $(LIBS) -lldns # tests/lib checks fluxwall against ldns
 
 BPF_SRC	 := bpf/fluxwall.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
-LIB_SRC	 := $(filter-out userspace/fluxwall.c,$(wildcard userspace/*.c))
+# userspace/ by layer (docs/design.md). libfluxwall.a holds every layer but
+# the CLI's verbs, which are libfluxwall-cli.a and the fluxwall binary's.
+LAYERS	 := dataplane formats engine lists daemon
+LIB_SRC	 := $(foreach l,$(LAYERS),$(wildcard userspace/$(l)/*.c))
 LIB_OBJ	 := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
-US_HDRS	 := $(wildcard userspace/*.h) $(wildcard include/*.h) $(BUILD)/fluxwall.skel.h
+CLI_SRC	 := $(filter-out userspace/cli/fluxwall.c,$(wildcard userspace/cli/*.c))
+CLI_OBJ	 := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(CLI_SRC))
+LIBS_FW	 := $(BUILD)/libfluxwall-cli.a $(BUILD)/libfluxwall.a
+US_HDRS	 := $(wildcard userspace/*/*.h) $(wildcard include/*.h) $(BUILD)/fluxwall.skel.h
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BPFT_SRC := $(wildcard tests/bpf/test_*.c)
@@ -55,7 +61,7 @@ TEST_CFLAGS := -Itests/lib -Ibpf -DFWH_SRCDIR='"$(CURDIR)"'
 # feed format, all from tests/fuzz/feed.c.
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	       -fno-sanitize-recover=undefined $(FW_CFLAGS) -Wno-missing-field-initializers
-FUZZ_NAMES := name_key sample_decode walk_decode conf state pcap networks \
+FUZZ_NAMES := name_key sample_decode walk_decode conf state journal pcap networks \
 	      feed_plain feed_hosts feed_rpz feed_adblock feed_auto
 FUZZ_BIN := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_OBJ := $(patsubst userspace/%.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC))
@@ -84,24 +90,27 @@ $(BUILD)/obj/%.o: userspace/%.c $(US_HDRS)
 $(BUILD)/libfluxwall.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^ # a fresh archive: no member of a deleted source stays
 
-$(BUILD)/fluxwall: userspace/fluxwall.c $(BUILD)/libfluxwall.a $(US_HDRS)
-	$(CC) $(CFLAGS) $< $(BUILD)/libfluxwall.a $(LIBS) -o $@
+$(BUILD)/libfluxwall-cli.a: $(CLI_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
+$(BUILD)/fluxwall: userspace/cli/fluxwall.c $(LIBS_FW) $(US_HDRS)
+	$(CC) $(CFLAGS) $< $(LIBS_FW) $(LIBS) -o $@
 
-$(BUILD)/tests/%: tests/bpf/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BUILD)/fluxwall.bpf.o
+$(BUILD)/tests/%: tests/unit/%.c $(TLIB_SRC) $(LIBS_FW) $(US_HDRS) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(BUILD)/libfluxwall.a -lcmocka $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(LIBS_FW) -lcmocka $(TEST_LIBS) -o $@
 
-$(BUILD)/bench/%: tests/bench/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BPF_HDRS)
+$(BUILD)/tests/%: tests/bpf/%.c $(TLIB_SRC) $(LIBS_FW) $(US_HDRS) $(BUILD)/fluxwall.bpf.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(LIBS_FW) -lcmocka $(TEST_LIBS) -o $@
 
-$(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(BUILD)/libfluxwall.a $(US_HDRS) $(BPF_HDRS)
+$(BUILD)/bench/%: tests/bench/%.c $(TLIB_SRC) $(LIBS_FW) $(US_HDRS) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(BUILD)/libfluxwall.a $(TEST_LIBS) -o $@
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(LIBS_FW) $(TEST_LIBS) -o $@
+
+$(BUILD)/tools/%: tests/tools/%.c $(TLIB_SRC) $(LIBS_FW) $(US_HDRS) $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< $(TLIB_SRC) $(LIBS_FW) $(TEST_LIBS) -o $@
 
 $(BUILD)/fuzz/obj/%.o: userspace/%.c $(US_HDRS)
 	@mkdir -p $(@D)
@@ -190,7 +199,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/fluxwall
 
 format:
-	clang-format -i bpf/*.c bpf/*.h include/*.h userspace/*.c userspace/*.h
+	clang-format -i bpf/*.c bpf/*.h include/*.h userspace/*/*.c userspace/*/*.h
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "daemon_lists.h"
+#include "cli/cli.h"
+#include "daemon/daemon_lists.h"
 
 #define ROUNDS 15
 #define BIG    1000000
@@ -28,7 +28,7 @@ extern char **environ;
 
 struct bench {
 	char pin[256], dir[256], conf[300], cli[4096];
-	struct fw_opts o;
+	struct fw_lists_where where;
 };
 
 struct sample {
@@ -145,9 +145,9 @@ static void time_daemon(struct bench *b, struct figures *f)
 	struct fw_ctx ctx;
 	int i;
 
-	if (fw_ctx_open(&ctx, &b->o, 1))
+	if (fw_ctx_open(&ctx, &b->where, 1))
 		exit(1);
-	fw_daemon_lists_init(&l, &b->o, NULL, &ctx.state);
+	fw_daemon_lists_init(&l, &b->where, NULL, &ctx.state);
 	fw_daemon_lists_seen(&l, &ctx.store);
 	fw_ctx_close(&ctx);
 	for (i = 0; i < ROUNDS; i++) {
@@ -258,10 +258,9 @@ static void setup(struct bench *b)
 	}
 	setenv("FLUXWALL_PIN_PATH", b->pin, 1);
 	setenv("FLUXWALL_STATE_DIR", b->dir, 1);
-	b->o.pin_path = b->pin;
-	b->o.state_dir = b->dir;
-	b->o.capacity = 1048576;
-	b->o.action = FW_ACT_DEFAULT;
+	snprintf(b->where.pin_path, sizeof(b->where.pin_path), "%s", b->pin);
+	snprintf(b->where.state_dir, sizeof(b->where.state_dir), "%s", b->dir);
+	b->where.capacity = 1048576;
 }
 
 static double ratio(double big, double empty)

@@ -12,11 +12,11 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "detector.h"
-#include "flux_network.h"
-#include "geo.h"
-#include "observation.h"
-#include "sample_decode.h"
+#include "engine/detector.h"
+#include "engine/flux_network.h"
+#include "engine/geo.h"
+#include "formats/observation.h"
+#include "dataplane/sample_decode.h"
 
 /* Below the default max_domains of 200,000 keys (a name and its domain each). */
 #define DOMAINS 50000

@@ -17,9 +17,9 @@
 
 #include "xdp_harness.h"
 #include "pktbuild.h"
-#include "pinned_maps.h"
-#include "rule_sync.h"
-#include "state.h"
+#include "dataplane/pinned_maps.h"
+#include "dataplane/rule_sync.h"
+#include "formats/state_file.h"
 
 #define REPEAT	1000000
 #define ROUNDS	5

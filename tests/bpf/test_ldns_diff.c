@@ -32,9 +32,9 @@
 #include "dns_gen.h"
 #include "fluxwall_abi.h"
 #include "ldns_ref.h"
-#include "pcap_frames.h"
+#include "formats/pcap_frames.h"
 #include "pktbuild.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 #include "xdp_harness.h"
 
 #define XDP_PASS 2

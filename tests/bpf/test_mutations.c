@@ -42,7 +42,7 @@
 #include "fluxwall_abi.h"
 #include "ldns_ref.h"
 #include "pktbuild.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 #include "xdp_harness.h"
 
 /* enum xdp_action; linux/bpf.h cannot be included next to ldns's headers. */

@@ -20,9 +20,9 @@
 #include <cmocka.h>
 
 #include "host_walk.h"
-#include "pinned_maps.h"
+#include "dataplane/pinned_maps.h"
 #include "record_rules.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 #include "xdp_harness.h"
 
 #define CORPUS "tests/fuzz/corpus/walk_decode"

@@ -33,12 +33,12 @@
 #include <bpf/libbpf.h>
 #include <cmocka.h>
 
-#include "abi_names.h"
+#include "formats/abi_names.h"
 #include "fluxwall_abi.h"
-#include "pcap_frames.h"
-#include "pinned_maps.h"
+#include "formats/pcap_frames.h"
+#include "dataplane/pinned_maps.h"
 #include "pktbuild.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 #include "xdp_harness.h"
 
 #define MAX_PKTS    64

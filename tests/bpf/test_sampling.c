@@ -18,11 +18,11 @@
 #include <bpf/libbpf.h>
 #include <cmocka.h>
 
-#include "conf.h"
+#include "formats/conf.h"
 #include "fluxwall_abi.h"
-#include "pinned_maps.h"
+#include "dataplane/pinned_maps.h"
 #include "pktbuild.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 #include "xdp_harness.h"
 
 static struct fwh H;

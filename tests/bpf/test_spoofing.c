@@ -20,12 +20,12 @@
 #include <bpf/libbpf.h>
 #include <cmocka.h>
 
-#include "conf.h"
-#include "detector.h"
+#include "formats/conf.h"
+#include "engine/detector.h"
 #include "geo_world.h"
-#include "pinned_maps.h"
+#include "dataplane/pinned_maps.h"
 #include "pktbuild.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 #include "xdp_harness.h"
 
 #define RESOLVER "192.0.2.53"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The config file parser (userspace/conf.c), as `fluxwall` reads
+ * The config file parser (userspace/formats/conf.c), as `fluxwall` reads
  * /etc/fluxwall/fluxwall.conf. A file it refuses gets an error naming the
  * file and line. A file it takes prints, with `fluxwall config`, as lines
  * that read back to the same value of every option: what the command
@@ -8,14 +8,14 @@
  */
 #include <string.h>
 
-#include "conf.h"
+#include "formats/conf.h"
 #include "fuzz_check.h"
 
 #define NAME "fuzz.conf"
 
 static const char *const KEYS[] = {
 #define FW_OPT(key, type, def, min, max, choices, help) #key,
-#include "conf_options.h"
+#include "formats/conf_options.h"
 #undef FW_OPT
 };
 

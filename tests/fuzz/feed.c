@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The feed parsers (userspace/feed_parse.c), one target per format: the
+ * The feed parsers (userspace/formats/feed_parse.c), one target per format: the
  * Makefile builds this file as fuzz_feed_FORMAT with FEED_FORMAT set to
  * "plain", "hosts", "rpz", "adblock" or "auto".
  *
@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "feed_parse.h"
+#include "formats/feed_parse.h"
 #include "fuzz_check.h"
 
 #ifndef FEED_FORMAT

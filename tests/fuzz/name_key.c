@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Names and their map keys (userspace/dns_name.c, include/name_key.h).
+ * Names and their map keys (userspace/formats/dns_name.c, include/name_key.h).
  *
  * The input is read three ways: as a name in wire form
  * (fw_name_from_wire), as a question name the daemon reads from a sample
@@ -17,11 +17,11 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "dns_name.h"
+#include "formats/dns_name.h"
 #include "fuzz_check.h"
 #include "name_text.h"
 #include "name_key.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 
 #define DNS_HDR_LEN 12 /* the question name's offset in the kernel's scratch */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The flux-network file reader (fw_netidx_load in userspace/flux_network.c):
+ * The flux-network file reader (fw_netidx_load in userspace/engine/flux_network.c):
  * `fluxwall run` reads state_dir/networks.tsv at start, so that networks
  * judged flux are still known after a restart. The index is small here, so
  * that eviction and the network limit are reached. A file it takes, saved
@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "flux_network.h"
+#include "engine/flux_network.h"
 #include "fuzz_check.h"
 
 #define NOW 1700000000ull /* the time the daemon starts */

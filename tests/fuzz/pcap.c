@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Capture reading (userspace/pcap_frames.c), as `fluxwall replay FILE`
+ * Capture reading (userspace/formats/pcap_frames.c), as `fluxwall replay FILE`
  * reads a capture it was handed: pcap or pcapng, any link type. libpcap
  * parses the file; fluxwall turns each frame into Ethernet for the XDP
  * program. Every frame it returns must fit the caller's buffer and hold at
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "fuzz_check.h"
-#include "pcap_frames.h"
+#include "formats/pcap_frames.h"
 
 #define FRAME_MAX  (65535 + 64) /* as cmd_replay.c: an IP datagram and its link header */
 #define MAX_FRAMES 100000

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The daemon's sample decoder (userspace/sample_decode.c) on whatever the
+ * The daemon's sample decoder (userspace/dataplane/sample_decode.c) on whatever the
  * ring buffer could hold: the input is a struct fw_sample byte for byte,
  * zero-filled when short, as `fluxwall run` receives it.
  *
@@ -18,7 +18,7 @@
 
 #include "fuzz_check.h"
 #include "name_text.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 
 static void check_name(const char *what, const char *name)
 {

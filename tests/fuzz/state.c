@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The state file reader (userspace/state.c), as `fluxwall attach`, `run`
+ * The state file reader (userspace/formats/state_file.c), as `fluxwall attach`, `run`
  * and every list command read state_dir/state.tsv. A damaged file is
  * refused with the file and line named. A file it takes must survive the
  * next commit: written back, it reads again to the same rules and options,
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "state.h"
+#include "formats/state_file.h"
 
 #define PATH "/fuzz/state.tsv"
 
@@ -22,6 +22,24 @@ static int same_entry(const struct fw_entry *a, const struct fw_entry *b)
 	       !strcmp(a->reason, b->reason) && a->added == b->added && a->expires == b->expires &&
 	       same_score && a->list == b->list && a->match == b->match && a->action == b->action &&
 	       a->origin == b->origin;
+}
+
+/*
+ * The options a file sets. sorted and counts describe the file itself:
+ * fw_state_write computes them afresh, and the reader checks them.
+ */
+static int same_opts(const struct fw_state_opts *a, const struct fw_state_opts *b)
+{
+	return a->generation == b->generation && a->default_action == b->default_action &&
+	       a->nports == b->nports && !memcmp(a->ports, b->ports, a->nports * sizeof(a->ports[0]));
+}
+
+static int entries_sorted(const struct fw_state *st)
+{
+	for (size_t i = 1; i < st->n; i++)
+		if (strcmp(st->e[i - 1].name, st->e[i].name) > 0)
+			return 0;
+	return 1;
 }
 
 static void check_rewrite(const struct fw_state *st)
@@ -44,7 +62,10 @@ static void check_rewrite(const struct fw_state *st)
 	for (i = 0; i < st->n; i++)
 		FUZZ_CHECK(same_entry(&st->e[i], &back.e[i]), "rule %zu (%s) changed", i,
 			   st->e[i].name);
-	FUZZ_CHECK(!memcmp(&st->opts, &back.opts, sizeof(st->opts)), "options changed");
+	FUZZ_CHECK(same_opts(&st->opts, &back.opts), "options changed");
+	FUZZ_CHECK(back.opts.has_counts, "a written state has no counts");
+	FUZZ_CHECK(back.opts.sorted == entries_sorted(st), "a written state says sorted %d wrongly",
+		   back.opts.sorted);
 	fw_state_free(&back);
 	free(text);
 }

@@ -14,7 +14,7 @@
 
 #include "fuzz_check.h"
 #include "host_walk.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 
 #define T_A	1
 #define T_NS	2

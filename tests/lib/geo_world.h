@@ -13,7 +13,7 @@
 #ifndef FW_TEST_GEO_WORLD_H
 #define FW_TEST_GEO_WORLD_H
 
-#include "geo.h"
+#include "engine/geo.h"
 
 #define FW_WORLD_NETS 40
 

@@ -17,7 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "pinned_maps.h"
+#include "dataplane/pinned_maps.h"
 #include "xdp_harness.h"
 
 #define TEST_CAPACITY 65536 /* small maps: tests hold a handful of rules */

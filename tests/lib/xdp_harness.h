@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "abi_names.h" /* fw_counter_name() for messages */
+#include "formats/abi_names.h" /* fw_counter_name() for messages */
 #include "pktbuild.h"
-#include "sandbox.h"
+#include "dataplane/sandbox.h"
 
 struct fwh_result;
 

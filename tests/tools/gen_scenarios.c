@@ -36,9 +36,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "geo.h"
+#include "engine/geo.h"
 #include "pktbuild.h"
-#include "regdomain.h"
+#include "engine/regdomain.h"
 #include "test_rng.h"
 
 #define RESOLVER_IP "192.0.2.53"

@@ -19,8 +19,8 @@
 #include <bpf/libbpf.h>
 
 #include "fluxwall_abi.h"
-#include "pcap_frames.h"
-#include "pinned_maps.h"
+#include "formats/pcap_frames.h"
+#include "dataplane/pinned_maps.h"
 #include "xdp_harness.h"
 
 struct seeder {

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "abi_names.h"
-#include "eventlog.h"
-#include "state.h"
+#include "formats/abi_names.h"
+#include "formats/eventlog.h"
+#include "formats/state_file.h"
 #include "xdp_harness.h"
 
 /*
@@ -50,7 +50,7 @@ static int check_enum_named(const char *hdr, const char *names_src, const char *
 			continue;
 		snprintf(want, sizeof(want), "[%s] =", ident);
 		if (!strstr(names_src, want))
-			fail_msg("%s of enum %s has no name in userspace/abi_names.c; add '%s \"word\",'",
+			fail_msg("%s of enum %s has no name in userspace/formats/abi_names.c; add '%s \"word\",'",
 				 ident, enum_name, want);
 		n++;
 	}
@@ -61,7 +61,7 @@ static int check_enum_named(const char *hdr, const char *names_src, const char *
 static void every_header_enumerator_is_named(void **state)
 {
 	char *hdr = fwh_slurp("include/fluxwall_abi.h");
-	char *src = fwh_slurp("userspace/abi_names.c");
+	char *src = fwh_slurp("userspace/formats/abi_names.c");
 
 	assert_non_null(hdr);
 	assert_non_null(src);

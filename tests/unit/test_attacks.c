@@ -24,9 +24,9 @@
 
 #include <cmocka.h>
 
-#include "daemon_lists.h"
-#include "detector.h"
-#include "dns_name.h"
+#include "daemon/daemon_lists.h"
+#include "engine/detector.h"
+#include "formats/dns_name.h"
 #include "geo_world.h"
 
 #define T0	       1700000000ull

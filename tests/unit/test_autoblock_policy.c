@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "autoblock_policy.h"
+#include "engine/autoblock_policy.h"
 
 #define S(x) ((uint64_t)(x)*1000000000ull)
 #define T0   1700000000ull

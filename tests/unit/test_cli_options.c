@@ -15,14 +15,14 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "xdp_harness.h"
 
 static const struct {
 	const char *name, *arg;
 } table[CLI_OPT_COUNT] = {
 #define FW_CLI_OPT(id, nm, letter, a, kind, field, help) [CLI_OPT_##id] = { nm, a },
-#include "cli_options.h"
+#include "cli/cli_options.h"
 #undef FW_CLI_OPT
 };
 

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
-#include "engine_setup.h"
+#include "formats/conf.h"
+#include "engine/engine_setup.h"
 
 static int load_text(struct fw_conf *c, const char *text, char *err, size_t errlen)
 {

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "detector.h"
+#include "engine/detector.h"
 #include "geo_world.h"
 
 #define T0   1700000000ull

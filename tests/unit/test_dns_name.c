@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "dns_name.h"
+#include "formats/dns_name.h"
 #include "name_key.h"
 
 static const __u64 seed_a[2] = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "domain_state.h"
+#include "engine/domain_state.h"
 
 #define S(x) ((uint64_t)(x)*1000000000ull)
 #define T0   1700000000ull /* an arbitrary Unix time, seconds */

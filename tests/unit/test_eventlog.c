@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "eventlog.h"
-#include "json_out.h"
+#include "formats/eventlog.h"
+#include "formats/json_out.h"
 
 #define T0 1714564800123456789ull /* 2024-05-01T12:00:00.123Z */
 

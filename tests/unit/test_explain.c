@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "explain.h"
+#include "engine/explain.h"
 
 #define S(x) ((uint64_t)(x)*1000000000ull)
 #define T0   1700000000ull /* 2023-11-14T22:13:20Z */

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "feed_parse.h"
+#include "formats/feed_parse.h"
 
 #define MAX_SEEN 64
 

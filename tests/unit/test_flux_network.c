@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "flux_network.h"
+#include "engine/flux_network.h"
 
 #define T0 1700000000ull
 

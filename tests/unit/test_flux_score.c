@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "flux_score.h"
+#include "engine/flux_score.h"
 #include "geo_world.h"
 
 /* ---- Holz et al. ---- */

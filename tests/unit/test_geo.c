@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "geo.h"
+#include "engine/geo.h"
 
 #define MMDB	"tests/data/mmdb/"
 #define ASN_DB	MMDB "GeoLite2-ASN-Test.mmdb"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * state_journal.c: changes appended to the journal read back over the base;
+ * lists/store.c: changes appended to the journal read back over the base;
  * a torn last record (a writer killed mid-append, never acknowledged) is
  * ignored and cut off, damage before the end is refused naming the line;
  * compaction folds the journal into a sorted base that binary search finds
@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "state_journal.h"
+#include "lists/store.h"
 
 struct dir {
 	char path[256];

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "json_out.h"
+#include "formats/json_out.h"
 
 struct capture {
 	char *text;

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "key_index.h"
+#include "dataplane/key_index.h"
 
 /* A deterministic spread of keys (splitmix64). */
 static uint64_t mix(uint64_t x)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "name_table.h"
+#include "engine/name_table.h"
 
 struct rec {
 	struct fw_ntab_node node;

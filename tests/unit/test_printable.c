@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "printable.h"
+#include "formats/printable.h"
 
 static void host_names_are_unchanged(void **state)
 {

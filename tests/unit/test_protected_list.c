@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "protected_list.h"
+#include "engine/protected_list.h"
 
 static struct fw_protected *small_list(void)
 {

@@ -18,7 +18,7 @@
 
 #include "host_walk.h"
 #include "record_rules.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 
 #define SEED 0x5eed5eed5eed5eedULL
 

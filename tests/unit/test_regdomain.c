@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "regdomain.h"
+#include "engine/regdomain.h"
 
 static int open_default(void **state)
 {

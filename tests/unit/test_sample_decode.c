@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "pktbuild.h"
-#include "sample_decode.h"
+#include "dataplane/sample_decode.h"
 
 #define T_A	1
 #define T_NS	2

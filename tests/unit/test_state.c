@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "state.h"
+#include "formats/state_file.h"
 
 #define DAMAGED_TAIL                                                                   \
 	"; the state file is damaged: restore it from %s.bak or fix the line (fluxwall " \

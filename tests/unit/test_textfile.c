@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "textfile.h"
+#include "formats/textfile.h"
 
 /* A daemon's view after some traffic; every value distinct. */
 static void sample_metrics(struct fw_metrics *m)

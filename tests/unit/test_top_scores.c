@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "top_scores.h"
+#include "engine/top_scores.h"
 
 #define DOMAINS 5000
 
