@@ -9,7 +9,7 @@
 # header); the organisation may be quoted, with "" for a quote inside. The
 # records use the keys of the ip-location-db and GeoLite2 ASN databases,
 # autonomous_system_number (uint32) and autonomous_system_organization, so
-# userspace/geo.c reads the file like any other ASN database.
+# userspace/engine/geo.c reads the file like any other ASN database.
 #
 # Why not scripts/mkmmdb.pl: this one is tuned for the 500,000-line input.
 # It splits each line on its first three commas instead of a general CSV

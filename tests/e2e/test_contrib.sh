@@ -82,7 +82,7 @@ else
 fi
 # Families printed only when they have samples (top scores need a daemon)
 # are checked against the source of the text format instead.
-src_families=$(grep -ohE '"fluxwall_[a-z_]+"' "$E2E_REPO"/userspace/textfile.c | tr -d '"' | sort -u)
+src_families=$(grep -ohE '"fluxwall_[a-z_]+"' "$E2E_REPO"/userspace/formats/textfile.c | tr -d '"' | sort -u)
 
 grep -oE 'fluxwall_[a-z_]+' <<<"$exprs" | sort -u >"$LAB_TMP/metrics"
 while read -r m; do
@@ -90,7 +90,7 @@ while read -r m; do
 	if grep -qE "^$m(\{| )" <<<"$prom"; then
 		e2e_ok "dashboard metric $m is in stats --prom"
 	elif grep -qx "$base" <<<"$src_families" && ! grep -q "^# TYPE $base " <<<"$prom"; then
-		e2e_ok "dashboard metric $m is in userspace/textfile.c (not printed without data)"
+		e2e_ok "dashboard metric $m is in userspace/formats/textfile.c (not printed without data)"
 	else
 		e2e_not_ok "dashboard metric $m exists" "not in stats --prom nor textfile.c"
 	fi
@@ -102,7 +102,7 @@ while read -r labels metric; do
 		[[ $l == instance ]] && continue
 		if grep -qE "^$metric\{([^}]*,)?$l=" <<<"$prom" ||
 			{ [[ $metric == fluxwall_top_domain_score ]] &&
-				grep -q "fluxwall_top_domain_score{.*$l=" "$E2E_REPO/userspace/textfile.c"; }; then
+				grep -q "fluxwall_top_domain_score{.*$l=" "$E2E_REPO/userspace/formats/textfile.c"; }; then
 			e2e_ok "label '$l' of $metric exists"
 		else
 			e2e_not_ok "label '$l' of $metric exists" "no sample of $metric has $l"
