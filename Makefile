@@ -65,7 +65,7 @@ FUZZ_SECONDS ?= 60
 .PHONY: all deps demo test unit-test bpf-test e2e-test build-tests unit-bins build-asan asan-test \
 	build-fuzz fuzz fuzz-test bench eval soak install uninstall clean format
 
-all: $(BUILD)/fluxwall $(BUILD)/bench_pass.bpf.o
+all: $(BUILD)/fluxwall $(BUILD)/bench_pass.bpf.o $(BUILD)/bench_exact.bpf.o
 
 deps:
 	./scripts/install-deps.sh
