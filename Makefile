@@ -4,6 +4,7 @@
 #   make demo     install dependencies, build, run the namespace lab
 #   make test     install dependencies, build, run every test
 #   make bench    benchmarks; figures in build/bench-*.json
+#   make bench-peers  CPU per packet against iptables and Unbound, in the lab
 #   make eval     detection evaluation on generated scenarios
 #   make soak     ten minutes of mixed lab traffic; RSS, samples, wrong drops
 #   make fuzz     every libFuzzer target FUZZ_SECONDS (60) each; minimises
@@ -69,9 +70,9 @@ FUZZ_HDRS := $(US_HDRS) $(wildcard tests/fuzz/*.h)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps demo test unit-test bpf-test e2e-test build-tests unit-bins build-asan asan-test \
-	build-fuzz fuzz fuzz-test bench eval soak install uninstall clean format
+	build-fuzz fuzz fuzz-test bench bench-peers eval soak install uninstall clean format
 
-all: $(BUILD)/fluxwall $(BUILD)/bench_pass.bpf.o
+all: $(BUILD)/fluxwall $(BUILD)/bench_pass.bpf.o $(BUILD)/bench_exact.bpf.o $(BUILD)/bench_drop.bpf.o
 
 deps:
 	./scripts/install-deps.sh
@@ -175,6 +176,11 @@ fuzz: deps
 bench: deps
 	$(MAKE) all $(BENCH_BIN) $(TOOL_BIN)
 	./tests/bench/run.sh
+
+# Not part of make bench: minutes of lab traffic against iptables and Unbound.
+bench-peers: deps
+	$(MAKE) all
+	./scripts/bench-peers.sh
 
 eval: deps
 	$(MAKE) all $(TOOL_BIN)

@@ -51,9 +51,12 @@ static __always_inline int fw_apply_rule(struct fw_scratch *s, const struct fw_r
 	return 0;
 }
 
-/* The rule stored for the suffix hashed so far, if the filter lets it through. */
+/*
+ * The rule stored for the suffix hashed so far, if the filter lets it
+ * through. The key's first half is left in *hi.
+ */
 static __always_inline struct fw_rule *fw_lookup_suffix(const struct fw_hstate *h,
-							const struct fw_config *cfg)
+							const struct fw_config *cfg, __u64 *hi)
 {
 	struct fw_hstate fin;
 	struct fw_key key;
@@ -61,6 +64,7 @@ static __always_inline struct fw_rule *fw_lookup_suffix(const struct fw_hstate *
 	__u64 *word;
 
 	key.hi = fw_key_hi(h, &fin);
+	*hi = key.hi;
 	idx = fw_filter_index(key.hi, cfg->filter_mask);
 	word = bpf_map_lookup_elem(&fw_filter, &idx);
 	if (!word || !(*word & fw_filter_bit(key.hi)))
@@ -69,10 +73,18 @@ static __always_inline struct fw_rule *fw_lookup_suffix(const struct fw_hstate *
 	return bpf_map_lookup_elem(&fw_rules, &key);
 }
 
+/* 1 when some rule has depth labels: the suffix of that depth is looked up. */
+static __always_inline int fw_suffix_looked_up(const struct fw_config *cfg, __u32 depth)
+{
+	return depth && depth <= cfg->max_depth && fw_depth_used(cfg->depth_mask, depth);
+}
+
 /*
  * Walk the question's suffixes from the TLD inwards, up to the deepest rule
  * (or every label when sampling needs the whole name's hash). The verdict is
- * left in scratch. A global function: the verifier checks it once, alone.
+ * left in scratch. The whole name's hash is the first half of its key, so
+ * when a rule depth equals the name's, the lookup's hash is kept rather than
+ * computed twice. A global function: the verifier checks it once, alone.
  */
 FW_VERIFIED_ALONE int fw_match_labels(struct fw_scratch *s, const struct fw_config *cfg,
 				      __u32 nlabels)
@@ -94,16 +106,19 @@ FW_VERIFIED_ALONE int fw_match_labels(struct fw_scratch *s, const struct fw_conf
 	while ((d = bpf_iter_num_next(&it))) {
 		__u32 depth = *d & 0x7f;
 		struct fw_rule *rule;
+		__u64 hi;
 
 		fw_absorb_label(&h, s->msg + DNS_HDR_LEN, s->loff[(nlabels - depth) & 0x7f]);
-		if (depth > cfg->max_depth || !fw_depth_used(cfg->depth_mask, depth))
+		if (!fw_suffix_looked_up(cfg, depth))
 			continue;
-		rule = fw_lookup_suffix(&h, cfg);
+		rule = fw_lookup_suffix(&h, cfg, &hi);
+		*(volatile __u64 *)&s->name_hash = hi; /* the last one is the deepest */
 		if (rule && fw_apply_rule(s, rule, depth == nlabels))
 			break;
 	}
 	bpf_iter_num_destroy(&it);
-	if (cfg->sampling) {
+	/* Only a name nothing matched is sampled: then every depth was looked at. */
+	if (cfg->sampling && !fw_suffix_looked_up(cfg, nlabels)) {
 		struct fw_hstate fin;
 
 		*(volatile __u64 *)&s->name_hash = fw_key_hi(&h, &fin);

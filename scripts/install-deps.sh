@@ -7,7 +7,8 @@ PKGS="clang libclang-rt-14-dev llvm make gcc pkg-config bpftool libbpf-dev libxd
 libmaxminddb-dev mmdb-bin libmaxmind-db-writer-perl libcmocka-dev libpsl-dev publicsuffix
 libpcap-dev libldns-dev tcpdump iproute2 ethtool jq python3 knot knot-dnsutils unbound prometheus-node-exporter curl
 valgrind
-linux-libc-dev"
+linux-libc-dev
+netsniff-ng iptables dnsperf gnuplot-nox bc"
 
 missing=""
 for p in $PKGS; do
