@@ -464,3 +464,14 @@ char *fwh_slurp(const char *rel)
 	fclose(f);
 	return buf;
 }
+
+int fwh_tmpdir(char *path, size_t len, const char *tag)
+{
+	snprintf(path, len, "/tmp/fw-test-%s-XXXXXX", tag);
+	return mkdtemp(path) ? 0 : -1;
+}
+
+void fwh_rmtree(const char *path)
+{
+	remove_tree(path);
+}

@@ -89,6 +89,12 @@ void fwh_print_delta(const struct fwh_result *r);
  */
 const char *fwh_repo_root(void);
 
+/* A fresh directory /tmp/fw-test-<tag>-XXXXXX into path; 0 or -1. */
+int fwh_tmpdir(char *path, size_t len, const char *tag);
+
+/* rm -r path (bpffs pins too). */
+void fwh_rmtree(const char *path);
+
 /* A file of the repository (path relative to its root), whole and NUL-terminated; free it. */
 char *fwh_slurp(const char *rel);
 

@@ -8,7 +8,6 @@
  * duplicates nothing; a base changed behind fluxwall's back is not trusted.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "xdp_harness.h"
+
 #include "lists/store.h"
 
 struct dir {
@@ -28,19 +29,13 @@ struct dir {
 	char base[300], journal[300];
 };
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	struct dir *d = calloc(1, sizeof(*d));
 
 	if (!d)
 		return -1;
-	snprintf(d->path, sizeof(d->path), "/tmp/fw-test-journal-XXXXXX");
-	if (!mkdtemp(d->path))
+	if (fwh_tmpdir(d->path, sizeof(d->path), "journal"))
 		return -1;
 	snprintf(d->base, sizeof(d->base), "%s/%s", d->path, FW_STATE_FILE);
 	snprintf(d->journal, sizeof(d->journal), "%s/%s", d->path, FW_JOURNAL_FILE);
@@ -52,7 +47,7 @@ static int teardown(void **state)
 {
 	struct dir *d = *state;
 
-	nftw(d->path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	fwh_rmtree(d->path);
 	free(d);
 	return 0;
 }

@@ -6,7 +6,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "xdp_harness.h"
 
 #include "formats/state_file.h"
 
@@ -37,19 +38,13 @@ struct dir {
 	char file[300];
 };
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	struct dir *d = calloc(1, sizeof(*d));
 
 	if (!d)
 		return -1;
-	snprintf(d->path, sizeof(d->path), "/tmp/fw-test-state-XXXXXX");
-	if (!mkdtemp(d->path))
+	if (fwh_tmpdir(d->path, sizeof(d->path), "state"))
 		return -1;
 	snprintf(d->file, sizeof(d->file), "%s/%s", d->path, FW_STATE_FILE);
 	*state = d;
@@ -60,7 +55,7 @@ static int teardown(void **state)
 {
 	struct dir *d = *state;
 
-	nftw(d->path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	fwh_rmtree(d->path);
 	free(d);
 	return 0;
 }

@@ -59,6 +59,25 @@ static int keyed_build(const struct fw_state *st, const __u64 seed[2], struct ke
 	return 0;
 }
 
+/* The keys of both states, under the maps' seed; cfg is left read. */
+static int keyed_pair(struct fw_maps *m, const struct fw_state *from, const struct fw_state *to,
+		      struct fw_config *cfg, struct keyed_state *kf, struct keyed_state *kt,
+		      char *err, size_t errlen)
+{
+	if (fw_maps_get_config(m, cfg)) {
+		snprintf(err, errlen, "cannot read %s/%s: %s", m->pin_path, FW_MAP_CONFIG,
+			 strerror(errno));
+		return -1;
+	}
+	if (keyed_build(from, cfg->seed, kf, err, errlen))
+		return -1;
+	if (keyed_build(to, cfg->seed, kt, err, errlen)) {
+		keyed_free(kf);
+		return -1;
+	}
+	return 0;
+}
+
 /* Manual entries outrank feeds, feeds outrank auto; the lower origin wins. */
 static void merge_side(__u8 *action, __u8 *origin, int first, const struct fw_entry *e)
 {
@@ -268,17 +287,8 @@ static int sync_maps(struct fw_maps *m, const struct fw_state *from, const struc
 	size_t room = from->n + to->n + 1;
 	int ret = -1;
 
-	if (fw_maps_get_config(m, &cfg)) {
-		snprintf(err, errlen, "cannot read %s/%s: %s", m->pin_path, FW_MAP_CONFIG,
-			 strerror(errno));
+	if (keyed_pair(m, from, to, &cfg, &kf, &kt, err, errlen))
 		return -1;
-	}
-	if (keyed_build(from, cfg.seed, &kf, err, errlen))
-		return -1;
-	if (keyed_build(to, cfg.seed, &kt, err, errlen)) {
-		keyed_free(&kf);
-		return -1;
-	}
 	if (kt.ki.nkeys > m->capacity) {
 		snprintf(err, errlen,
 			 "the rule map holds %u names and this change needs %zu; nothing was "
@@ -340,17 +350,8 @@ int fw_names_fit(struct fw_maps *m, const struct fw_state *from, const struct fw
 	struct fw_config cfg;
 	long need, grows;
 
-	if (fw_maps_get_config(m, &cfg)) {
-		snprintf(err, errlen, "cannot read %s/%s: %s", m->pin_path, FW_MAP_CONFIG,
-			 strerror(errno));
+	if (keyed_pair(m, from, to, &cfg, &kf, &kt, err, errlen))
 		return -1;
-	}
-	if (keyed_build(from, cfg.seed, &kf, err, errlen))
-		return -1;
-	if (keyed_build(to, cfg.seed, &kt, err, errlen)) {
-		keyed_free(&kf);
-		return -1;
-	}
 	grows = (long)kt.ki.nkeys - (long)kf.ki.nkeys;
 	need = (long)cfg.names + grows;
 	keyed_free(&kf);
