@@ -284,8 +284,11 @@ flux_geo_present() {
 # it did not start (LOG says why). The lab's cleanup stops it.
 flux_daemon_start() {
 	local conf=$1 log=$2 i
+	# Emptied here, not by the background job's redirection: the wait below
+	# could otherwise read a previous daemon's "running" before the job runs.
+	: >"$log"
 	ip netns exec "$LAB_CLI_NS" env "${LAB_FW_ENV[@]}" "${FLUX_DAEMON_WRAP[@]}" "$FLUXWALL" run \
-		--iface "$LAB_VETH_CLI" --mode native --config "$conf" </dev/null >"$log" 2>&1 &
+		--iface "$LAB_VETH_CLI" --mode native --config "$conf" </dev/null >>"$log" 2>&1 &
 	FLUX_DAEMON_PID=$!
 	if [[ $FLUX_DAEMON_HOOKED == 0 ]]; then
 		lab_on_cleanup flux_daemon_stop
