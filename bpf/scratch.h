@@ -18,8 +18,10 @@
 
 #if defined(__clang__)
 #define FW_NO_UNROLL _Pragma("clang loop unroll(disable)")
+#define FW_UNROLL    _Pragma("unroll")
 #else
 #define FW_NO_UNROLL
+#define FW_UNROLL
 #endif
 
 #define DNS_HDR_LEN 12
