@@ -34,9 +34,18 @@
  * instruction on the machines XDP runs on; C on the host wants memcpy.
  */
 #ifdef __bpf__
+#define fw_ld16(p) (*(const __u16 *)(p))
 #define fw_ld32(p) (*(const __u32 *)(p))
 #define fw_ld64(p) (*(const __u64 *)(p))
 #else
+static inline __u16 fw_ld16(const void *p)
+{
+	__u16 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static inline __u32 fw_ld32(const void *p)
 {
 	__u32 v;
