@@ -25,14 +25,18 @@ enum fw_walk_res {
 	FW_WALK_MALFORMED = 2,
 };
 
+/*
+ * Big-endian fields in one load each: scratch has room past msg[0x1ff] for
+ * reads that start there (FW_SCRATCH_MSG).
+ */
 static __always_inline __u32 fw_be16(const struct fw_scratch *s, __u32 off)
 {
-	return (s->msg[off & 0x1ff] << 8) | s->msg[(off + 1) & 0x1ff];
+	return __builtin_bswap16(fw_ld16(s->msg + (off & 0x1ff)));
 }
 
 static __always_inline __u32 fw_be32(const struct fw_scratch *s, __u32 off)
 {
-	return (fw_be16(s, off) << 16) | fw_be16(s, off + 2);
+	return __builtin_bswap32(fw_ld32(s->msg + (off & 0x1ff)));
 }
 
 /* A record's contribution to the fingerprint (answer_fp.h). */

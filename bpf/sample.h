@@ -63,11 +63,29 @@ static __always_inline int fw_resolver_trusted(const struct fw_pkt *pkt, const _
 }
 
 /* 1 when this answer set was sampled recently enough to skip. */
-static __always_inline int fw_recently_sampled(__u64 key, __u64 fp, __u64 now, __u64 interval)
+static __always_inline int fw_recently_sampled(struct fw_seen_val *seen, __u64 fp, __u64 now,
+					       __u64 interval)
 {
-	struct fw_seen_val *seen = bpf_map_lookup_elem(&fw_seen, &key);
-
 	return seen && seen->fingerprint == fp && now - seen->last_ns < interval;
+}
+
+/*
+ * Remember the set sent. An entry already there is overwritten in place:
+ * an LRU update would allocate a new node and take the LRU lock for it.
+ */
+static __always_inline void fw_note_sampled(struct fw_seen_val *seen, __u64 key, __u64 fp,
+					    __u64 now)
+{
+	struct fw_seen_val v;
+
+	if (seen) {
+		seen->fingerprint = fp;
+		seen->last_ns = now;
+		return;
+	}
+	v.fingerprint = fp;
+	v.last_ns = now;
+	bpf_map_update_elem(&fw_seen, &key, &v, BPF_ANY);
 }
 
 static __always_inline void fw_fill_sample(struct fw_sample *r, struct xdp_md *ctx,
@@ -87,7 +105,7 @@ static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_sta
 					       const struct fw_question *q)
 {
 	__u8 src[16] = {}, dst[16] = {};
-	struct fw_seen_val seen;
+	struct fw_seen_val *seen;
 	struct fw_sample *r;
 	__u64 key, now, fp;
 
@@ -107,7 +125,8 @@ static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_sta
 	key = *(volatile __u64 *)&s->name_hash;
 	key ^= fw_mix64(((__u64)s->msg[(DNS_HDR_LEN + q->name_len + 1) & 0x1ff]) + 1);
 	now = bpf_ktime_get_coarse_ns(); /* a tick's precision is plenty against 60 s */
-	if (fw_recently_sampled(key, fp, now, cfg->sample_interval_ns)) {
+	seen = bpf_map_lookup_elem(&fw_seen, &key);
+	if (fw_recently_sampled(seen, fp, now, cfg->sample_interval_ns)) {
 		st->c[FW_CNT_SAMPLES_SUPPRESSED]++;
 		return;
 	}
@@ -119,9 +138,7 @@ static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_sta
 	fw_fill_sample(r, ctx, pkt, s, q, now, fp);
 	__builtin_memcpy(r->resolver, src, 16);
 	__builtin_memcpy(r->client, dst, 16);
-	seen.fingerprint = fp;
-	seen.last_ns = now;
-	bpf_map_update_elem(&fw_seen, &key, &seen, BPF_ANY);
+	fw_note_sampled(seen, key, fp, now);
 	bpf_ringbuf_submit(r, 0);
 	st->c[FW_CNT_SAMPLES_SENT]++;
 }

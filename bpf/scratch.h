@@ -18,8 +18,10 @@
 
 #if defined(__clang__)
 #define FW_NO_UNROLL _Pragma("clang loop unroll(disable)")
+#define FW_UNROLL    _Pragma("unroll")
 #else
 #define FW_NO_UNROLL
+#define FW_UNROLL
 #endif
 
 #define DNS_HDR_LEN 12
@@ -32,9 +34,18 @@
  * instruction on the machines XDP runs on; C on the host wants memcpy.
  */
 #ifdef __bpf__
+#define fw_ld16(p) (*(const __u16 *)(p))
 #define fw_ld32(p) (*(const __u32 *)(p))
 #define fw_ld64(p) (*(const __u64 *)(p))
 #else
+static inline __u16 fw_ld16(const void *p)
+{
+	__u16 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static inline __u32 fw_ld32(const void *p)
 {
 	__u32 v;
