@@ -61,6 +61,8 @@ ip netns add "$RX"
 ip link add "$VG" netns "$GEN" type veth peer name "$VR" netns "$RX"
 for ns in "$GEN:$VG:192.0.2.1" "$RX:$VR:192.0.2.2"; do
 	IFS=: read -r n d a <<<"$ns"
+	# no IPv6 chatter (router solicitations, MLD) in the packet counts
+	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$n" link set lo up
 	ip -n "$n" addr add "$a/24" dev "$d"
 	ip -n "$n" link set "$d" up
@@ -101,6 +103,9 @@ for name in names:
     eth = bytes.fromhex(dst.replace(':', '')) + bytes.fromhex(src.replace(':', '')) + b'\x08\x00'
     print('{ ' + ', '.join('0x%02x' % b for b in eth + ip + udp) + ' }')
 EOF
+
+# Seconds since $1 (date +%s.%N), with a leading zero: JSON needs one.
+since() { awk -v t0="$1" -v t1="$(date +%s.%N)" 'BEGIN { printf "%.3f", t1 - t0 }'; }
 
 cpu_ticks() { awk '/^cpu / { print $4 + $7 + $8 }' /proc/stat; }
 udp_in() { ip netns exec "$RX" awk '/^Udp: [0-9]/ { print $2 + $3 + $4 + $6 }' /proc/net/snmp; }
@@ -161,7 +166,7 @@ fw_load() { # N: a fresh rule set of N names, through the CLI
 	fill_names "$1" >"$TMP/names.txt"
 	local t0=$(date +%s.%N)
 	"$FW" block import "$TMP/names.txt" --source bench >/dev/null
-	FW_IMPORT_S=$(echo "$(date +%s.%N) - $t0" | bc)
+	FW_IMPORT_S=$(since "$t0")
 }
 
 ipt_load() { # N: one raw-table rule per name; prints the load time in s
@@ -174,7 +179,7 @@ for name in sys.stdin:
 print("COMMIT")' >"$TMP/ipt.rules"
 	local t0=$(date +%s.%N)
 	timeout $IPT_LOAD_LIMIT ip netns exec "$RX" iptables-restore <"$TMP/ipt.rules" || return 1
-	echo "$(date +%s.%N) - $t0" | bc
+	since "$t0"
 }
 
 JSON=()
@@ -246,7 +251,7 @@ EOF
 		kill -0 "$UNBOUND_PID" 2>/dev/null || { cat "$TMP/unbound.log" >&2; exit 1; }
 		sleep 0.05
 	done
-	load=$(echo "$(date +%s.%N) - $t0" | bc)
+	load=$(since "$t0")
 	rss=$(awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' /proc/"$UNBOUND_PID"/status)
 	rcode=$(ip netns exec "$GEN" kdig +time=1 @192.0.2.2 "$BLOCKED" A | grep -o 'status: [A-Z]*' || true)
 	[ "$rcode" = "status: NXDOMAIN" ] ||
