@@ -145,7 +145,7 @@ measure() {
 		if [ "$got" -gt "$hi" ]; then
 			echo "bench-peers: $label N=$n: $got of $sent delivered, expected $hi" >&2
 			echo "$label $n" >>"$TMP/wrong"
-		elif [ "$got" -lt "$lo" ]; then
+		elif [ "$got" -lt $((lo - lo / 1000)) ]; then # a stray frame is not overload
 			echo "bench-peers: $label N=$n: overloaded, $got of $lo allowed delivered" >&2
 			echo "$label $n $got $lo" >>"$TMP/overloaded"
 		fi
@@ -269,8 +269,10 @@ EOF
 	RESOLVER+=("{\"n\":$n,\"unbound_load_s\":$load,\"unbound_rss_mib\":$rss,\"qps_blocked\":${qps[0]:-null},\"qps_allowed\":${qps[1]:-null}}")
 done
 
-WRONG=$(cat "$TMP/wrong" 2>/dev/null | wc -l)
-OVERLOADED=$(awk '{ printf "%s{\"case\":\"%s\",\"n\":%s,\"delivered\":%s,\"expected\":%s}", (NR > 1 ? "," : ""), $1, $2, $3, $4 }' "$TMP/overloaded" 2>/dev/null || true)
+WRONG=0
+[ -f "$TMP/wrong" ] && WRONG=$(wc -l <"$TMP/wrong")
+OVERLOADED=
+[ -f "$TMP/overloaded" ] && OVERLOADED=$(awk '{ printf "%s{\"case\":\"%s\",\"n\":%s,\"delivered\":%s,\"expected\":%s}", (NR > 1 ? "," : ""), $1, $2, $3, $4 }' "$TMP/overloaded")
 mkdir -p build
 {
 	printf '{"machine":"%s","cpus":%d,"kernel":"%s","rate_kpps":%d,"seconds":%d,"runs":%d,' \
