@@ -96,6 +96,18 @@ e2e_require_env() {
 	[[ -x $FLUXWALL ]] || e2e_skip_or_fail "$FLUXWALL is not built (make)"
 }
 
+# e2e_daemon_up CONF LOG: fluxwall run started by flux_daemon_start
+# (scripts/lab-flux.sh) and said so, or the test ends here: nothing after
+# it means anything without the daemon.
+e2e_daemon_up() {
+	if ! flux_daemon_start "$1" "$2"; then
+		e2e_not_ok "fluxwall run is running" "$(tr '\n' ' ' <"$2")"
+		e2e_end
+		exit 1
+	fi
+	e2e_ok "fluxwall run --iface $LAB_VETH_CLI is running"
+}
+
 # e2e_end: the summary line; exit 1 when a check failed.
 e2e_end() {
 	E2E_ENDED=1

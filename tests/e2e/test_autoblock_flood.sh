@@ -50,12 +50,7 @@ geo_asn_db = $GEO/asn.mmdb
 geo_country_db = $GEO/country.mmdb
 geo_city_db = $GEO/city.mmdb
 EOF
-if ! flux_daemon_start "$LAB_TMP/fluxwall.conf" "$LAB_TMP/daemon.out"; then
-	e2e_not_ok "fluxwall run is running" "$(tr '\n' ' ' <"$LAB_TMP/daemon.out")"
-	e2e_end
-	exit 1
-fi
-e2e_ok "fluxwall run --iface $LAB_VETH_CLI is running"
+e2e_daemon_up "$LAB_TMP/fluxwall.conf" "$LAB_TMP/daemon.out"
 
 # answers SET: every domain's first (SET 0) or second (SET 1) answer
 answers() {

@@ -67,12 +67,7 @@ geo_asn_db = $GEO/asn.mmdb
 geo_country_db = $GEO/country.mmdb
 geo_city_db = $GEO/city.mmdb
 EOF
-if ! flux_daemon_start "$LAB_TMP/fluxwall.conf" "$LAB_TMP/daemon.out"; then
-	e2e_not_ok "fluxwall run is running" "$(tr '\n' ' ' <"$LAB_TMP/daemon.out")"
-	e2e_end
-	exit 1
-fi
-e2e_ok "fluxwall run --iface $LAB_VETH_CLI is running"
+e2e_daemon_up "$LAB_TMP/fluxwall.conf" "$LAB_TMP/daemon.out"
 
 # has LITERAL TEXT: TEXT holds LITERAL, byte for byte.
 has() { grep -qF -- "$1" <<<"$2"; }
