@@ -396,7 +396,7 @@ int fwh_sampling(struct fwh *h)
 	return start_reading(h);
 }
 
-int fwh_on_sample(struct fwh *h, fw_sandbox_sample_fn fn, void *ctx)
+int fwh_on_sample(struct fwh *h, fw_sample_fn fn, void *ctx)
 {
 	h->user_fn = fn;
 	h->user_ctx = ctx;

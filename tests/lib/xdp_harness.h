@@ -23,7 +23,7 @@ struct fwh {
 	char cli_out[4096];   /* stdout and stderr of the last CLI run */
 	int reading;	      /* the ring buffer is read: fwh_sampling() or fwh_on_sample() */
 	struct fwh_result *cur; /* where the run in progress puts its samples */
-	fw_sandbox_sample_fn user_fn;
+	fw_sample_fn user_fn;
 	void *user_ctx;
 };
 
@@ -71,7 +71,7 @@ int fwh_sampling(struct fwh *h);
  * Also hand every sample to fn, whatever the sampling configuration (the
  * tests of suppression set their own). Returns 0 or -1.
  */
-int fwh_on_sample(struct fwh *h, fw_sandbox_sample_fn fn, void *ctx);
+int fwh_on_sample(struct fwh *h, fw_sample_fn fn, void *ctx);
 
 /* Run one frame through the program; counters are read before and after. */
 int fwh_run(struct fwh *h, const uint8_t *frame, size_t len, struct fwh_result *r);

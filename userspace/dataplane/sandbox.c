@@ -138,7 +138,7 @@ int fw_sandbox_sample_all(struct fw_sandbox *sb, char *err, size_t errlen)
 	return bad ? -1 : 0;
 }
 
-int fw_sandbox_on_sample(struct fw_sandbox *sb, fw_sandbox_sample_fn fn, void *ctx, char *err,
+int fw_sandbox_on_sample(struct fw_sandbox *sb, fw_sample_fn fn, void *ctx, char *err,
 			 size_t errlen)
 {
 	fw_sample_reader_free(sb->reader);

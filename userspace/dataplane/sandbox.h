@@ -17,8 +17,6 @@
 
 struct fluxwall;
 
-typedef fw_sample_fn fw_sandbox_sample_fn;
-
 struct fw_sandbox {
 	char pin[256];
 	struct fluxwall *skel;
@@ -51,7 +49,7 @@ int fw_sandbox_open(struct fw_sandbox *sb, const char *name, uint32_t capacity, 
 		    size_t errlen);
 
 /* Read the sample ring buffer: fn gets each sample after the run that made it. */
-int fw_sandbox_on_sample(struct fw_sandbox *sb, fw_sandbox_sample_fn fn, void *ctx, char *err,
+int fw_sandbox_on_sample(struct fw_sandbox *sb, fw_sample_fn fn, void *ctx, char *err,
 			 size_t errlen);
 
 /*
