@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "formats/feed_parse.h"
+#include "formats/rpz_policy.h"
 
 #define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
 #define NAME_BUF	 (FW_NAME_TEXT_MAX + 2)
@@ -649,58 +650,16 @@ static void rpz_directive(struct parser *p, struct tokens *t)
 static int rpz_policy(struct parser *p, const char *target, enum fw_feed_list *list,
 		      enum fw_action *action)
 {
-	static const char *const specials[] = {"rpz-passthru", "rpz-drop", "rpz-tcp-only"};
-	char show[SHOWN_MAX * 4 + 8];
-	size_t i;
+	char show[SHOWN_MAX * 4 + 8], why[400];
+	bool allow;
 
-	*list = FW_FEED_BLOCK;
-	*action = FW_ACT_NXDOMAIN;
-	if (strcmp(target, ".") == 0 || strcmp(target, "*.") == 0)
-		return 0; /* NXDOMAIN, and NODATA which fluxwall answers as NXDOMAIN */
-	if (strcasecmp(target, "rpz-drop.") == 0) {
-		*action = FW_ACT_DROP;
-		return 0;
-	}
-	if (strcasecmp(target, "rpz-passthru.") == 0) {
-		*list = FW_FEED_ALLOW;
-		*action = FW_ACT_DEFAULT;
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(specials); i++) {
-		if (strcasecmp(target, specials[i]) == 0) {
-			invalid(p,
-				"target '%s' has no trailing dot, so it is a name in the zone; "
-				"write '%s.'",
-				specials[i], specials[i]);
-			return -1;
-		}
-	}
-	if (strcasecmp(target, "rpz-tcp-only.") == 0) {
-		invalid(p, "rpz-tcp-only. is not supported; fluxwall can block "
-			   "(CNAME . or rpz-drop.) or allow (rpz-passthru.)");
+	/* The shown form differs only for targets that are local data anyway. */
+	if (fw_rpz_policy(shown(target, show, sizeof(show)), &allow, action, why, sizeof(why))) {
+		invalid(p, "%s", why);
 		return -1;
 	}
-	invalid(p,
-		"CNAME %s rewrites the answer to local data, which fluxwall cannot do; "
-		"use CNAME . (NXDOMAIN), rpz-drop. or rpz-passthru.",
-		shown(target, show, sizeof(show)));
-	return -1;
-}
-
-static bool is_other_trigger(const char *trigger, const char **kind)
-{
-	static const char *const kinds[] = {"rpz-ip", "rpz-nsdname", "rpz-nsip", "rpz-client-ip"};
-	const char *last = strrchr(trigger, '.');
-	size_t i;
-
-	last = last ? last + 1 : trigger;
-	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		if (strcasecmp(last, kinds[i]) == 0) {
-			*kind = kinds[i];
-			return true;
-		}
-	}
-	return false;
+	*list = allow ? FW_FEED_ALLOW : FW_FEED_BLOCK;
+	return 0;
 }
 
 static void rpz_qname_rule(struct parser *p, const char *trigger, const char *type,
@@ -806,7 +765,7 @@ static void rpz_record(struct parser *p, struct tokens *t, bool blank_owner)
 		unsupported(p, "%s record below the zone apex; skipped", type);
 		return;
 	}
-	if (is_other_trigger(trigger, &kind)) {
+	if (fw_rpz_other_trigger(trigger, &kind)) {
 		unsupported(p, "%s triggers are not supported; fluxwall matches query names only",
 			    kind);
 		return;

@@ -7,8 +7,9 @@
 
 #include "formats/messages.h"
 
-static char *err_buf;
-static size_t err_len;
+/* Per thread: the daemon's fleet worker captures its own messages. */
+static __thread char *err_buf;
+static __thread size_t err_len;
 
 void fw_err_capture(char *buf, size_t len)
 {
