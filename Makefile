@@ -31,14 +31,14 @@ FW_CFLAGS := -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURC
 	   -Iinclude -Iuserspace -I$(BUILD) -DFW_DATADIR='"$(PREFIX)/share/fluxwall"'
 CFLAGS	+= $(FW_CFLAGS)
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__BPF__ -Iinclude -Ibpf -I$(ARCH_INC)
-LIBS	:= -lxdp -lbpf -lelf -lz -lmaxminddb -lpsl -lpcap -lm
-TEST_LIBS := $(LIBS) -lldns # tests/lib checks fluxwall against ldns
+LIBS	:= -lxdp -lbpf -lelf -lz -lmaxminddb -lpsl -lpcap -lldns -lpthread -lm
+TEST_LIBS := $(LIBS)
 
 BPF_SRC	 := bpf/fluxwall.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
 # userspace/ by layer (docs/design.md). libfluxwall.a holds every layer but
 # the CLI's verbs, which are libfluxwall-cli.a and the fluxwall binary's.
-LAYERS	 := dataplane formats engine lists daemon
+LAYERS	 := dataplane formats engine lists fleet daemon
 LIB_SRC	 := $(foreach l,$(LAYERS),$(wildcard userspace/$(l)/*.c))
 LIB_OBJ	 := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_SRC	 := $(filter-out userspace/cli/fluxwall.c,$(wildcard userspace/cli/*.c))
