@@ -16,7 +16,7 @@ US=userspace
 
 # --- one folder per layer -----------------------------------------------------------
 check_eq "userspace/ holds the layer folders and nothing else" \
-	"cli daemon dataplane engine formats lists" \
+	"cli daemon dataplane engine fleet formats lists" \
 	"$(find $US -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # --- only the data path talks to BPF ------------------------------------------------
@@ -32,8 +32,9 @@ declare -A below=(
 	[dataplane]="formats dataplane"
 	[engine]="formats engine"
 	[lists]="formats dataplane lists"
+	[fleet]="formats lists fleet"
 	[daemon]="formats dataplane engine lists daemon"
-	[cli]="formats dataplane engine lists daemon cli"
+	[cli]="formats dataplane engine lists fleet daemon cli"
 )
 for layer in "${!below[@]}"; do
 	allowed=$(tr ' ' '|' <<<"${below[$layer]}")

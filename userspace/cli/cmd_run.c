@@ -22,6 +22,7 @@
 #include "daemon/daemon_lists.h"
 #include "engine/engine_setup.h"
 #include "daemon/event_queue.h"
+#include "fleet/fleet.h"
 #include "formats/eventlog.h"
 #include "engine/explain.h"
 #include "daemon/iface_watch.h"
@@ -66,6 +67,8 @@ struct daemon {
 	struct fw_log_limit commit_log, networks_log, textfile_log, events_log;
 	uint64_t alert_minute_ns; /* start of the minute alert_evidence counts in */
 	unsigned alert_evidence;
+	struct fw_fleet *fleet; /* NULL: neither publishing nor subscribing */
+	uint64_t fleet_poll_ns;
 };
 
 #define NETWORKS_FILE	  "networks.tsv"
@@ -336,6 +339,7 @@ static void refresh_metrics(struct daemon *d)
 	d->m.top_count = fw_top_read(&d->top, rescore, d, d->m.top, FW_TOP_N);
 	d->m.tracked_domains = fw_domstate_count(fw_detector_state(d->det));
 	fw_daemon_lists_metrics(&d->lists, &d->m);
+	fw_fleet_stats(d->fleet, &d->m.fleet);
 }
 
 static void write_textfile(struct daemon *d)
@@ -393,6 +397,57 @@ static void ctl_handler(const char *req, FILE *out, void *ctx)
 	}
 }
 
+/*
+ * What the fleet zone hears of the lists: this node's auto-blocks and their
+ * end (expiry, `block del`), and a delete for every name allowlisted here.
+ */
+static void lists_changed(const struct fw_change *c, void *ctx)
+{
+	struct daemon *d = ctx;
+	const struct fw_entry *e = &c->e;
+
+	if (!fw_fleet_publishing(d->fleet))
+		return;
+	if (e->list == FW_LIST_BLOCK && e->origin == FW_ORIGIN_AUTO)
+		fw_fleet_publish(d->fleet, c->del, e->name, e->match, e->score, e->expires,
+				 e->reason);
+	else if (e->list == FW_LIST_ALLOW && !c->del && !fw_fleet_subscribed(d->fleet, e->source))
+		fw_fleet_publish(d->fleet, 1, e->name, e->match, 0, 0, NULL);
+}
+
+static int start_fleet(struct daemon *d, const struct fw_lists_where *where,
+		       const struct fw_state *lists)
+{
+	const struct fw_conf *c = d->c;
+	struct fw_fleet_setup s = { .where = *where,
+				    .node = c->node_name,
+				    .keys_path = c->fleet_keys,
+				    .publish_zone = c->publish_zone,
+				    .publish_primary = c->publish_primary,
+				    .publish_key = c->publish_key,
+				    .subscribe = c->subscribe,
+				    .notify_listen = c->notify_listen,
+				    .event_log = c->event_log,
+				    .refresh_max_s = (uint32_t)c->subscribe_refresh_max,
+				    .max_records = c->subscribe_max_records };
+	char err[1024];
+
+	d->fleet = fw_fleet_start(&s, lists, err, sizeof(err));
+	if (!d->fleet && err[0]) {
+		fw_err("fleet: %s", err);
+		return -1;
+	}
+	if (d->fleet)
+		fprintf(stderr, "fluxwall: fleet: %s%s%s\n",
+			fw_fleet_publishing(d->fleet) ? "publishing to " : "",
+			fw_fleet_publishing(d->fleet) ? c->publish_zone : "",
+			*c->subscribe ? (fw_fleet_publishing(d->fleet) ? "; subscribed" : "subscribed") :
+					"");
+	d->lists.changed = lists_changed;
+	d->lists.changed_ctx = d;
+	return 0;
+}
+
 static int configure_data_path(struct daemon *d, struct fw_ctx *ctx)
 {
 	struct fw_config cfg;
@@ -440,6 +495,8 @@ static int start_data_path(struct daemon *d, const char *iface)
 	fw_opts_where(d->o, &where);
 	ret = fw_daemon_lists_init(&d->lists, &where, fw_detector_autoblock(d->det), &ctx.state);
 	fw_daemon_lists_seen(&d->lists, &ctx.store);
+	if (!ret && start_fleet(d, &where, &ctx.state))
+		ret = -1;
 	fw_iface_watch_init(&d->ifaces, fw_maps_rules_id(&ctx.maps), iface_report, d);
 out:
 	fw_ctx_close(&ctx);
@@ -516,6 +573,15 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 		reopen_requested = 0;
 		if (d->log && fw_eventlog_reopen(d->log, err, sizeof(err)))
 			fw_err("event log: %s", err);
+		fw_fleet_reopen_log(d->fleet);
+	}
+	if (fw_fleet_publishing(d->fleet) && now >= d->fleet_poll_ns) {
+		/* others' changes (block del, allow) reach the fleet within a second */
+		fw_err_capture(err, sizeof(err));
+		if (fw_daemon_lists_poll(&d->lists))
+			fw_log_fail(&d->commit_log, now, "reading the lists' changes: %s", err);
+		fw_err_capture(NULL, 0);
+		d->fleet_poll_ns = now + 1000000000ull;
 	}
 	if (now >= *next_sweep) {
 		fw_autoblock_expire(fw_detector_autoblock(d->det), real, expire_one, d);
@@ -621,6 +687,7 @@ int cmd_run(struct fw_opts *o, int argc, char **argv)
 	fprintf(stderr, "fluxwall: stopped; the program stays attached and the maps keep "
 			"filtering\n");
 out:
+	fw_fleet_stop(d.fleet);
 	fw_daemon_lists_free(&d.lists);
 	fw_event_queue_free(&d.pending);
 	if (d.samples_fd >= 0)

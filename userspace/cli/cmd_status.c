@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "fleet/publish_queue.h"
+#include "fleet/rpz_subscribe.h"
 #include "formats/abi_names.h"
 #include "formats/json_out.h"
 #include "engine/engine_setup.h"
@@ -48,6 +50,21 @@ static void collect(struct fw_ctx *ctx, struct fw_opts *o, struct status *s)
 	fw_ctx_counts(ctx, s->by_list_origin);
 }
 
+static void print_line(const char *text, void *ctx)
+{
+	printf("fleet:         %s\n", text);
+}
+
+/* Subscriptions' serials and the publish queue, from the state directory. */
+static void fleet_status(const char *state_dir)
+{
+	long queued = fw_pubq_count_dir(state_dir);
+
+	fw_sub_status(state_dir, print_line, NULL);
+	if (queued >= 0)
+		printf("fleet:         %ld updates queued for the primary\n", queued);
+}
+
 static void print_text(struct fw_ctx *ctx, const struct status *s)
 {
 	int i;
@@ -72,6 +89,7 @@ static void print_text(struct fw_ctx *ctx, const struct status *s)
 	       s->map_names, ctx->maps.capacity, ctx->maps.filter_words * 8 / 1024,
 	       s->cfg.max_depth);
 	printf("geo data:      %s\n", s->geo);
+	fleet_status(ctx->where.state_dir);
 	printf("counters:\n");
 	for (i = 0; i < FW_CNT_MAX; i++)
 		printf("  %-22s %llu\n", fw_counter_names[i], (unsigned long long)s->cnt[i]);

@@ -94,8 +94,11 @@ void fw_daemon_lists_seen(struct fw_daemon_lists *l, const struct fw_store *s)
 	l->seen_gen = s->generation;
 }
 
-/* The records since the last look, or the whole lists after a compaction. */
-static int follow(struct fw_daemon_lists *l, struct fw_ctx *ctx)
+/*
+ * The records since the last look, or the whole lists after a compaction.
+ * Records up to others_upto are others' changes, told to l->changed.
+ */
+static int follow(struct fw_daemon_lists *l, struct fw_ctx *ctx, uint64_t others_upto)
 {
 	const struct fw_store *s = &ctx->store;
 	size_t i;
@@ -105,9 +108,15 @@ static int follow(struct fw_daemon_lists *l, struct fw_ctx *ctx)
 			return -1;
 		snapshot(l, &ctx->state);
 	} else {
-		for (i = 0; i < s->nrec; i++)
-			if (s->rec[i].gen > l->seen_gen)
-				snapshot_entry(l, &s->rec[i].c.e, s->rec[i].c.del ? -1 : 1);
+		for (i = 0; i < s->nrec; i++) {
+			const struct fw_journal_rec *r = &s->rec[i];
+
+			if (r->gen <= l->seen_gen)
+				continue;
+			snapshot_entry(l, &r->c.e, r->c.del ? -1 : 1);
+			if (l->changed && r->gen <= others_upto)
+				l->changed(&r->c, l->changed_ctx);
+		}
 	}
 	fw_daemon_lists_seen(l, s);
 	return 0;
@@ -281,6 +290,7 @@ int fw_daemon_lists_commit(struct fw_daemon_lists *l)
 {
 	struct pending p = { 0 };
 	struct fw_ctx ctx;
+	uint64_t others;
 	int ret = -1;
 	size_t i;
 
@@ -295,15 +305,32 @@ int fw_daemon_lists_commit(struct fw_daemon_lists *l)
 			goto out;
 		}
 	}
+	others = ctx.store.generation;
 	if (p.n && fw_ctx_commit_changes(&ctx, p.c, p.n))
 		goto out;
-	if (follow(l, &ctx))
+	if (follow(l, &ctx, others))
 		goto out;
+	for (i = 0; l->changed && i < p.n; i++)
+		l->changed(&p.c[i], l->changed_ctx);
 	l->n = 0;
 	ret = 0;
 out:
 	free(p.c);
 	fw_state_free(&p.keep);
+	fw_ctx_close(&ctx);
+	return ret;
+}
+
+int fw_daemon_lists_poll(struct fw_daemon_lists *l)
+{
+	struct fw_ctx ctx;
+	int ret;
+
+	if (l->n)
+		return fw_daemon_lists_commit(l);
+	if (fw_ctx_open_light(&ctx, &l->where, 1))
+		return -1;
+	ret = follow(l, &ctx, UINT64_MAX);
 	fw_ctx_close(&ctx);
 	return ret;
 }

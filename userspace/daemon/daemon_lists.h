@@ -38,6 +38,9 @@ struct fw_daemon_lists {
 	/* what the snapshot has seen: the base's generation, the newest record's */
 	uint64_t seen_base, seen_gen;
 	uint64_t list_size[FW_LIST_KIND_MAX];
+	/* Told every change to the lists, the daemon's and others' (the fleet publishes them). */
+	void (*changed)(const struct fw_change *c, void *ctx);
+	void *changed_ctx;
 };
 
 /*
@@ -61,6 +64,13 @@ void fw_daemon_lists_unqueue(struct fw_daemon_lists *l, const char *name);
  * its cost follows the queue, not the lists. Keeps the queue on failure.
  */
 int fw_daemon_lists_commit(struct fw_daemon_lists *l);
+
+/*
+ * Read the changes others made since the last look (for l->changed), when
+ * there is nothing to commit. A compaction by someone else in between hides
+ * theirs: the snapshot is taken whole again.
+ */
+int fw_daemon_lists_poll(struct fw_daemon_lists *l);
 
 /* fw_allowed_fn for the autoblock policy. */
 bool fw_daemon_lists_allowed(const char *name, void *ctx);

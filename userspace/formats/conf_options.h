@@ -88,12 +88,38 @@ FW_OPT_SECTION("Score (docs/detection.md explains each weight)")
 FW_OPT_SECTION("Auto-block")
 FW_OPT(auto_block, BOOL, "true", 0, 0, "",
        "Block domains the scorer finds fluxing. false: log and alert only.")
-FW_OPT(auto_expiry, DURATION, "24h", 60, 31536000, "",
+FW_OPT(auto_expiry, DURATION, "24h", 5, 31536000, "",
        "How long an auto entry lives; refreshed while the domain keeps fluxing.")
 FW_OPT(auto_max_per_minute, UINT, "10", 0, 100000, "",
        "Most new auto-blocks per minute; past it fluxwall alerts instead of blocking.")
 FW_OPT(protected_list, PATH, "", 0, 4095, "",
        "Names that are never auto-blocked, one per line (popular domains).\n"
        "Empty: the top-500 list shipped with fluxwall (protected-domains.txt).")
+
+FW_OPT_SECTION("Fleet (docs/fleet.md): sharing detections through RPZ on a DNS primary")
+FW_OPT(node_name, STRING, "", 0, 63, "",
+       "This node's name in the fleet zone's TXT records. Empty: the host name.")
+FW_OPT(fleet_keys, PATH, "", 0, 4095, "",
+       "TSIG keys, one ALGORITHM:NAME:SECRET line each (the form of kdig -y),\n"
+       "mode 600. Empty: updates and transfers are not signed.")
+FW_OPT(publish_zone, STRING, "", 0, 253, "",
+       "RPZ zone that `fluxwall run` publishes its auto-blocks to, by dynamic\n"
+       "updates. Empty: nothing is published.")
+FW_OPT(publish_primary, STRING, "", 0, 80, "",
+       "Address[:port] of the primary that takes the updates, such as 192.0.2.1:53.")
+FW_OPT(publish_key, STRING, "", 0, 253, "",
+       "Name of the key in fleet_keys that signs the updates.")
+FW_OPT(subscribe, STRING, "", 0, 4000, "",
+       "RPZ zones to enforce, comma-separated ZONE@ADDRESS[:PORT][/KEY]; AXFR\n"
+       "first, then IXFR on NOTIFY and on the SOA refresh timer. Empty: none.")
+FW_OPT(notify_listen, STRING, "", 0, 80, "",
+       "Address:port where `fluxwall run` takes NOTIFY from the primaries (UDP).\n"
+       "Empty: subscriptions follow the SOA refresh timer only.")
+FW_OPT(subscribe_refresh_max, DURATION, "1h", 1, 86400, "",
+       "Longest wait between two checks of a subscribed zone (its SOA refresh\n"
+       "is used when shorter).")
+FW_OPT(subscribe_max_records, UINT, "4000000", 1, 100000000, "",
+       "A subscribed zone with more records is refused whole; the last version\n"
+       "stays in force.")
 
 #undef FW_OPT_SECTION

@@ -30,6 +30,12 @@ const char *fw_ev_kind_name(enum fw_event_kind kind)
 		return "expiry";
 	case FW_EV_ALERT:
 		return "alert";
+	case FW_EV_RPZ_APPLY:
+		return "rpz_apply";
+	case FW_EV_RPZ_PUBLISH:
+		return "rpz_publish";
+	case FW_EV_RPZ_ERROR:
+		return "rpz_error";
 	}
 	return FW_NAME_UNKNOWN;
 }
@@ -122,10 +128,31 @@ static void write_time_member(struct fw_json *j, const char *key, uint64_t ns)
 	fw_json_kv_str(j, key, buf);
 }
 
+static void write_rpz_members(struct fw_json *j, const struct fw_event_rpz *r)
+{
+	if (r->zone)
+		fw_json_kv_str(j, "zone", r->zone);
+	if (r->kind)
+		fw_json_kv_str(j, "kind", r->kind);
+	if (r->op)
+		fw_json_kv_str(j, "op", r->op);
+	if (r->serial >= 0)
+		fw_json_kv_int(j, "serial", r->serial);
+	if (r->kind) {
+		fw_json_kv_int(j, "added", r->added);
+		fw_json_kv_int(j, "removed", r->removed);
+	}
+	if (r->apply_s >= 0)
+		fw_json_kv_double(j, "apply_s", r->apply_s);
+	if (r->error)
+		fw_json_kv_str(j, "error", r->error);
+}
+
 static void write_event_object(FILE *f, const struct fw_event *ev)
 {
 	struct fw_json j;
-	int has_rule = ev->kind != FW_EV_ALERT;
+	int has_rule = ev->kind == FW_EV_BLOCK || ev->kind == FW_EV_UNBLOCK ||
+		       ev->kind == FW_EV_EXPIRY;
 
 	fw_json_init(&j, f);
 	fw_json_obj_begin(&j);
@@ -145,6 +172,8 @@ static void write_event_object(FILE *f, const struct fw_event *ev)
 		fw_json_kv_str(&j, "reason", ev->reason);
 	if (ev->expires_ns)
 		write_time_member(&j, "expires", ev->expires_ns);
+	if (ev->rpz)
+		write_rpz_members(&j, ev->rpz);
 	if (ev->evidence && fw_json_valid(ev->evidence)) {
 		fw_json_key(&j, "evidence");
 		fw_json_raw(&j, ev->evidence);

@@ -26,6 +26,20 @@ enum fw_event_kind {
 	FW_EV_UNBLOCK, /* an operator or feed removal took a rule away */
 	FW_EV_EXPIRY,  /* an auto entry reached its expiry */
 	FW_EV_ALERT,   /* something needs a human, e.g. auto-block rate limit hit */
+	FW_EV_RPZ_APPLY,   /* a subscribed zone's transfer went into the lists */
+	FW_EV_RPZ_PUBLISH, /* the fleet primary took an add or a delete */
+	FW_EV_RPZ_ERROR,   /* a transfer or an update failed; the last state holds */
+};
+
+/* What a fleet event says besides the common members. */
+struct fw_event_rpz {
+	const char *zone;
+	const char *kind; /* transfers: "axfr", "ixfr" */
+	const char *op;	  /* publishing: "add", "del" */
+	int64_t serial;	  /* -1: none */
+	long added, removed;
+	double apply_s;	  /* < 0: none */
+	const char *error;
 };
 
 struct fw_event {
@@ -39,6 +53,7 @@ struct fw_event {
 	const char *evidence;  /* JSON value made by the caller; NULL: none */
 	uint64_t expires_ns;   /* wall-clock expiry, ns since the epoch; 0: never */
 	uint64_t time_ns;      /* when it happened; 0: now */
+	const struct fw_event_rpz *rpz; /* FW_EV_RPZ_*: their members */
 };
 
 struct fw_eventlog;

@@ -265,6 +265,49 @@ static void render_top(const struct fw_metrics *m, FILE *out)
 	}
 }
 
+static void render_rpz_zone(const struct fw_metrics_rpz *z, FILE *out)
+{
+	if (z->have_serial) {
+		put_labelled(out, "fluxwall_rpz_serial", "zone", z->zone);
+		fprintf(out, " %u\n", z->serial);
+	}
+	fputs("fluxwall_rpz_transfers_total{zone=\"", out);
+	fw_prom_escape_label(out, z->zone);
+	fprintf(out, "\",kind=\"axfr\"} %" PRIu64 "\n", z->axfr);
+	fputs("fluxwall_rpz_transfers_total{zone=\"", out);
+	fw_prom_escape_label(out, z->zone);
+	fprintf(out, "\",kind=\"ixfr\"} %" PRIu64 "\n", z->ixfr);
+	put_labelled(out, "fluxwall_rpz_failures", "zone", z->zone);
+	fprintf(out, " %" PRIu64 "\n", z->failures);
+}
+
+static void render_fleet(const struct fw_metrics_fleet *f, FILE *out)
+{
+	unsigned i;
+
+	if (f->nsubs) {
+		put_header(out, "fluxwall_rpz_serial", "gauge",
+			   "Serial of the subscribed zone's version in force.");
+		put_header(out, "fluxwall_rpz_transfers_total", "counter",
+			   "Zone transfers applied, by kind.");
+		put_header(out, "fluxwall_rpz_failures", "gauge",
+			   "Refreshes of the zone that failed in a row; 0 when the last worked.");
+		for (i = 0; i < f->nsubs && i < FW_METRICS_RPZ_ZONES; i++)
+			render_rpz_zone(&f->sub[i], out);
+	}
+	if (!f->publishing)
+		return;
+	put_header(out, "fluxwall_rpz_publish_queue", "gauge",
+		   "Updates waiting for the fleet primary (kept on disk).");
+	fprintf(out, "fluxwall_rpz_publish_queue %" PRIu64 "\n", f->queue);
+	put_header(out, "fluxwall_rpz_published_total", "counter",
+		   "Adds and deletes the fleet primary took since the daemon started.");
+	fprintf(out, "fluxwall_rpz_published_total %" PRIu64 "\n", f->published);
+	put_header(out, "fluxwall_rpz_publish_errors_total", "counter",
+		   "Failed attempts to send updates since the daemon started.");
+	fprintf(out, "fluxwall_rpz_publish_errors_total %" PRIu64 "\n", f->publish_errors);
+}
+
 static void render_build_info(const struct fw_metrics *m, FILE *out)
 {
 	put_header(out, "fluxwall_build_info", "gauge",
@@ -279,6 +322,7 @@ int fw_textfile_render(const struct fw_metrics *m, FILE *out)
 	render_lists(m, out);
 	render_latency(&m->scorer_latency, out);
 	render_top(m, out);
+	render_fleet(&m->fleet, out);
 	render_build_info(m, out);
 	return ferror(out) ? -1 : 0;
 }

@@ -60,6 +60,23 @@ struct fw_top_entry {
 	double score;
 };
 
+#define FW_METRICS_RPZ_ZONES 8
+
+struct fw_metrics_rpz {
+	char zone[256];
+	int have_serial;
+	uint32_t serial;
+	uint64_t axfr, ixfr, failures;
+};
+
+/* The fleet's side (fleet/fleet.h fills it). */
+struct fw_metrics_fleet {
+	int publishing;
+	uint64_t queue, published, publish_errors;
+	unsigned nsubs;
+	struct fw_metrics_rpz sub[FW_METRICS_RPZ_ZONES];
+};
+
 struct fw_metrics {
 	const char *version;	       /* build_info label; NULL: "unknown" */
 	uint64_t counters[FW_CNT_MAX]; /* fw_stats summed over CPUs */
@@ -71,6 +88,7 @@ struct fw_metrics {
 	struct fw_latency_hist scorer_latency;
 	unsigned top_count; /* entries used in top[], highest score first */
 	struct fw_top_entry top[FW_TOP_N];
+	struct fw_metrics_fleet fleet;
 };
 
 /* Write the exposition text. Returns 0, or -1 when the stream failed. */
