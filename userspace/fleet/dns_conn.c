@@ -77,7 +77,7 @@ bad:
 int fw_dns_open(struct fw_dns_conn *c, const struct fw_dns_peer *p, const struct fw_tsig_key *key,
 		int timeout_ms)
 {
-	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
 	int one = 1;
 
 	memset(c, 0, sizeof(*c));
@@ -111,7 +111,8 @@ void fw_dns_close(struct fw_dns_conn *c)
 static int write_all(int fd, const uint8_t *b, size_t n)
 {
 	while (n) {
-		ssize_t w = write(fd, b, n);
+		ssize_t w =
+		    send(fd, b, n, MSG_NOSIGNAL); /* a closed peer is an error, not a signal */
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -151,8 +152,8 @@ int fw_dns_send(struct fw_dns_conn *c, ldns_pkt *q)
 	uint8_t *wire = NULL, len[2];
 	size_t n;
 
-	if (c->key && ldns_pkt_tsig_sign(q, c->key->name, c->key->secret, TSIG_FUDGE,
-					 c->key->alg, NULL) != LDNS_STATUS_OK) {
+	if (c->key && ldns_pkt_tsig_sign(q, c->key->name, c->key->secret, TSIG_FUDGE, c->key->alg,
+					 NULL) != LDNS_STATUS_OK) {
 		snprintf(c->err, sizeof(c->err), "cannot sign with TSIG key %s", c->key->name);
 		return -1;
 	}
@@ -214,8 +215,10 @@ int fw_dns_recv(struct fw_dns_conn *c, ldns_pkt **out)
 	*out = NULL;
 	r = read_all(c->fd, len, 2);
 	if (r) {
-		snprintf(c->err, sizeof(c->err), "%s", r == -2 ? "the primary closed the connection" :
-			 errno == EAGAIN ? "the primary did not answer in time" : strerror(errno));
+		snprintf(c->err, sizeof(c->err), "%s",
+			 r == -2	   ? "the primary closed the connection"
+			 : errno == EAGAIN ? "the primary did not answer in time"
+					   : strerror(errno));
 		return -1;
 	}
 	n = (size_t)len[0] << 8 | len[1];
@@ -266,8 +269,10 @@ void fw_dns_rcode_text(const ldns_pkt *p, char *buf, size_t len)
 		terr = ldns_rdf2native_int16(ldns_rr_rdf(t, 5));
 	if (terr)
 		snprintf(buf, len, "%s, TSIG error %s", lt ? lt->name : "?",
-			 terr == 16 ? "BADSIG" : terr == 17 ? "BADKEY" : terr == 18 ? "BADTIME" :
-									   "other");
+			 terr == 16   ? "BADSIG"
+			 : terr == 17 ? "BADKEY"
+			 : terr == 18 ? "BADTIME"
+				      : "other");
 	else
 		snprintf(buf, len, "%s", lt ? lt->name : "?");
 }

@@ -66,7 +66,7 @@ static uint64_t mono_ns(void)
 static void event(struct fw_fleet *f, enum fw_event_kind kind, const char *name,
 		  const struct fw_event_rpz *r)
 {
-	struct fw_event ev = { .kind = kind, .name = name, .score = NAN, .rpz = r };
+	struct fw_event ev = {.kind = kind, .name = name, .score = NAN, .rpz = r};
 	char err[512];
 
 	if (!f->log)
@@ -77,10 +77,9 @@ static void event(struct fw_fleet *f, enum fw_event_kind kind, const char *name,
 		fprintf(stderr, "fluxwall: fleet: %s\n", err);
 }
 
-static void report_error(struct fw_fleet *f, const char *zone, const char *what,
-			 const char *err)
+static void report_error(struct fw_fleet *f, const char *zone, const char *what, const char *err)
 {
-	struct fw_event_rpz r = { .zone = zone, .serial = -1, .apply_s = -1, .error = err };
+	struct fw_event_rpz r = {.zone = zone, .serial = -1, .apply_s = -1, .error = err};
 
 	fprintf(stderr, "fluxwall: fleet: %s %s: %s\n", what, zone, err);
 	event(f, FW_EV_RPZ_ERROR, NULL, &r);
@@ -117,8 +116,9 @@ static int setup_publish(struct fw_fleet *f, char *err, size_t errlen)
 	}
 	snprintf(t->zone, sizeof(t->zone), "%s", n.text);
 	if (!f->s.publish_primary || !*f->s.publish_primary) {
-		snprintf(err, errlen, "publish_zone is set but publish_primary is not; set the "
-				      "primary's address, such as 192.0.2.1:53");
+		snprintf(err, errlen,
+			 "publish_zone is set but publish_primary is not; set the "
+			 "primary's address, such as 192.0.2.1:53");
 		return -1;
 	}
 	if (fw_dns_peer_parse(f->s.publish_primary, 53, &t->primary, why, sizeof(why))) {
@@ -235,8 +235,10 @@ static void published(struct fw_fleet *f, const struct fw_pub_op *b, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		struct fw_event_rpz r = { .zone = f->target.zone, .op = b[i].del ? "del" : "add",
-					  .serial = -1, .apply_s = -1 };
+		struct fw_event_rpz r = {.zone = f->target.zone,
+					 .op = b[i].del ? "del" : "add",
+					 .serial = -1,
+					 .apply_s = -1};
 
 		event(f, FW_EV_RPZ_PUBLISH, b[i].name, &r);
 	}
@@ -269,8 +271,9 @@ static void publish_some(struct fw_fleet *f, uint64_t now)
 		if (f->pub_backoff_ns > BACKOFF_MAX_NS)
 			f->pub_backoff_ns = BACKOFF_MAX_NS;
 		f->pub_due_ns = now + f->pub_backoff_ns;
-		snprintf(f->scratch, sizeof(f->scratch), "%s; %zu updates stay queued, retry in %.1f s",
-			 err, fw_pubq_len(&f->q), f->pub_backoff_ns / 1e9);
+		snprintf(f->scratch, sizeof(f->scratch),
+			 "%s; %zu updates stay queued, retry in %.1f s", err, fw_pubq_len(&f->q),
+			 f->pub_backoff_ns / 1e9);
 		report_error(f, f->target.zone, "publishing to", f->scratch);
 	}
 	free(b);
@@ -309,9 +312,12 @@ static void refresh_one(struct fw_fleet *f, struct fw_subscription *s, uint64_t 
 	}
 	s->due_ns = now + refresh_ns(f, s);
 	if (rep.kind != FW_XFR_UP_TO_DATE) {
-		struct fw_event_rpz r = { .zone = s->zone, .kind = kind_name(rep.kind),
-					  .serial = rep.serial, .added = (long)rep.added,
-					  .removed = (long)rep.removed, .apply_s = rep.apply_s };
+		struct fw_event_rpz r = {.zone = s->zone,
+					 .kind = kind_name(rep.kind),
+					 .serial = rep.serial,
+					 .added = (long)rep.added,
+					 .removed = (long)rep.removed,
+					 .apply_s = rep.apply_s};
 
 		event(f, FW_EV_RPZ_APPLY, NULL, &r);
 	}
@@ -388,8 +394,8 @@ static void *worker(void *arg)
 	struct fw_fleet *f = arg;
 
 	while (!atomic_load(&f->stop)) {
-		struct pollfd p[2] = { { .fd = f->wake_fd, .events = POLLIN },
-				       { .fd = f->notify_fd, .events = POLLIN } };
+		struct pollfd p[2] = {{.fd = f->wake_fd, .events = POLLIN},
+				      {.fd = f->notify_fd, .events = POLLIN}};
 		uint64_t v;
 
 		if (poll(p, f->notify_fd >= 0 ? 2 : 1, next_wait_ms(f, mono_ns())) < 0 &&
@@ -485,13 +491,13 @@ void fw_fleet_stop(struct fw_fleet *f)
 int fw_fleet_publish(struct fw_fleet *f, int del, const char *name, uint8_t match, double score,
 		     int64_t expires, const char *reason)
 {
-	struct fw_pub_op op = { .del = (uint8_t)del };
+	struct fw_pub_op op = {.del = (uint8_t)del};
 	char err[600] = "";
 
 	if (!f || !f->publishing)
 		return 0;
 	snprintf(op.name, sizeof(op.name), "%s", name);
-	op.meta = (struct fw_rpz_meta){ .match = match, .score = score, .expires = expires };
+	op.meta = (struct fw_rpz_meta){.match = match, .score = score, .expires = expires};
 	snprintf(op.meta.node, sizeof(op.meta.node), "%s", f->target.node);
 	snprintf(op.meta.reason, sizeof(op.meta.reason), "%s", reason ? reason : "");
 	for (char *c = op.meta.reason; *c; c++)

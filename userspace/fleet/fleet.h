@@ -21,12 +21,12 @@ struct fw_fleet;
 
 struct fw_fleet_setup {
 	struct fw_lists_where where;
-	const char *node;	 /* "" for the host name */
-	const char *keys_path;	 /* "" when no key is used */
+	const char *node;      /* "" for the host name */
+	const char *keys_path; /* "" when no key is used */
 	const char *publish_zone, *publish_primary, *publish_key;
-	const char *subscribe;	 /* comma-separated ZONE@ADDR[:PORT][/KEY] */
+	const char *subscribe; /* comma-separated ZONE@ADDR[:PORT][/KEY] */
 	const char *notify_listen;
-	const char *event_log;	 /* "" none, "-" stdout */
+	const char *event_log; /* "" none, "-" stdout */
 	uint32_t refresh_max_s;
 	uint64_t max_records;
 };

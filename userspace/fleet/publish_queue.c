@@ -106,8 +106,9 @@ static int load(struct fw_pub_queue *q, char *err, size_t errlen)
 			break; /* torn tail */
 		line[len - 1] = '\0';
 		if (parse_line(line, &op)) {
-			snprintf(err, errlen, "%s: damaged line at byte %lld; move the file away "
-					      "to start an empty queue",
+			snprintf(err, errlen,
+				 "%s: damaged line at byte %lld; move the file away "
+				 "to start an empty queue",
 				 q->path, (long long)good);
 			fclose(f);
 			return -1;
@@ -172,8 +173,7 @@ static int format_op(char *buf, size_t len, const struct fw_pub_op *op)
 			op->meta.reason[0] ? op->meta.reason : "-");
 }
 
-int fw_pubq_push(struct fw_pub_queue *q, struct fw_pub_op *ops, size_t n, char *err,
-		 size_t errlen)
+int fw_pubq_push(struct fw_pub_queue *q, struct fw_pub_op *ops, size_t n, char *err, size_t errlen)
 {
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -266,7 +266,7 @@ out:
 
 long fw_pubq_count_dir(const char *state_dir)
 {
-	struct fw_pub_queue q = { .fd = -1 };
+	struct fw_pub_queue q = {.fd = -1};
 	char line[1024];
 	long n = 0;
 	FILE *f;

@@ -36,8 +36,7 @@ int fw_pubq_open(struct fw_pub_queue *q, const char *state_dir, char *err, size_
 void fw_pubq_close(struct fw_pub_queue *q);
 
 /* Append ops (seq assigned here) and fsync; -1 with err, nothing queued. */
-int fw_pubq_push(struct fw_pub_queue *q, struct fw_pub_op *ops, size_t n, char *err,
-		 size_t errlen);
+int fw_pubq_push(struct fw_pub_queue *q, struct fw_pub_op *ops, size_t n, char *err, size_t errlen);
 
 /* Copy up to max of the oldest pending ops; how many. */
 size_t fw_pubq_peek(struct fw_pub_queue *q, struct fw_pub_op *out, size_t max);

@@ -33,11 +33,12 @@ void fw_rpz_name_apply(struct fw_rpz_name *n, const struct fw_rpz_fact *f)
 		if (f->del)
 			fw_rpz_metas_del(n->meta, &n->nmeta, f->meta.node);
 		else
-			fw_rpz_metas_put(n->meta, &n->nmeta, &f->meta); /* full: the 17th is dropped */
+			fw_rpz_metas_put(n->meta, &n->nmeta,
+					 &f->meta); /* full: the 17th is dropped */
 		return;
 	}
-	n->trig[f->match] = (struct fw_rpz_trigger){ .on = !f->del, .allow = f->allow,
-						     .action = f->action };
+	n->trig[f->match] =
+	    (struct fw_rpz_trigger){.on = !f->del, .allow = f->allow, .action = f->action};
 }
 
 int64_t fw_rpz_name_expires(const struct fw_rpz_name *n)
@@ -82,16 +83,16 @@ size_t fw_rpz_name_entries(const struct fw_rpz_name *n, const char *zone, int64_
 			fw_rpz_metas_encode(n->meta, n->nmeta, reasons[k], FW_RPZ_REASON_TEXT);
 		else
 			snprintf(reasons[k], FW_RPZ_REASON_TEXT, "rpz %s", zone);
-		out[k] = (struct fw_entry){ .name = (char *)n->name,
-					    .source = (char *)zone,
-					    .reason = reasons[k],
-					    .added = now,
-					    .expires = expires,
-					    .score = best_score(n),
-					    .list = t->allow ? FW_LIST_ALLOW : FW_LIST_BLOCK,
-					    .match = (uint8_t)m,
-					    .action = t->action,
-					    .origin = FW_ORIGIN_FEED };
+		out[k] = (struct fw_entry){.name = (char *)n->name,
+					   .source = (char *)zone,
+					   .reason = reasons[k],
+					   .added = now,
+					   .expires = expires,
+					   .score = best_score(n),
+					   .list = t->allow ? FW_LIST_ALLOW : FW_LIST_BLOCK,
+					   .match = (uint8_t)m,
+					   .action = t->action,
+					   .origin = FW_ORIGIN_FEED};
 		k++;
 	}
 	return k;

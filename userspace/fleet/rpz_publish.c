@@ -135,8 +135,8 @@ static const char *owner_of(const char *name, const char *zone, int wild, char *
 }
 
 /* Prerequisite: the set is still what was read; update: this node's part. */
-static int add_op(const struct fw_publish_target *t, const struct fw_pub_op *op,
-		  const char *owner, ldns_rr_list *set, ldns_rr_list *pre, ldns_rr_list *up)
+static int add_op(const struct fw_publish_target *t, const struct fw_pub_op *op, const char *owner,
+		  ldns_rr_list *set, ldns_rr_list *pre, ldns_rr_list *up)
 {
 	size_t i, others = 0;
 	char node[FW_RPZ_NODE_MAX], wild[600];
@@ -218,9 +218,9 @@ static enum fw_publish_result send_update(struct fw_dns_conn *c, const char *zon
 		fw_dns_rcode_text(a, t, sizeof(t));
 		snprintf(err, errlen, "the primary refused the update of %s: %s%s", zone, t,
 			 ldns_pkt_get_rcode(a) == LDNS_RCODE_NOTAUTH ||
-					 ldns_pkt_get_rcode(a) == LDNS_RCODE_REFUSED ?
-				 " (check publish_key and the zone's update ACL)" :
-				 "");
+				 ldns_pkt_get_rcode(a) == LDNS_RCODE_REFUSED
+			     ? " (check publish_key and the zone's update ACL)"
+			     : "");
 	}
 out:
 	ldns_pkt_free(a);

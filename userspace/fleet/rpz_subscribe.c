@@ -126,7 +126,7 @@ static int expiry_push(struct fw_subscription *s, int64_t at, const char *name)
 		s->exp = n;
 		s->capexp = cap;
 	}
-	s->exp[s->nexp] = (struct fw_expiry){ .at = at, .name = strdup(name) };
+	s->exp[s->nexp] = (struct fw_expiry){.at = at, .name = strdup(name)};
 	if (!s->exp[s->nexp].name)
 		return -1;
 	for (i = s->nexp++; i && s->exp[(i - 1) / 2].at > s->exp[i].at; i = (i - 1) / 2)
@@ -187,7 +187,7 @@ static int pend(struct pending *p, int del, const struct fw_entry *e)
 	}
 	if (fw_state_add(&p->keep, e))
 		return -1;
-	p->c[p->n++] = (struct fw_change){ .del = (uint8_t)del, .e = p->keep.e[p->keep.n - 1] };
+	p->c[p->n++] = (struct fw_change){.del = (uint8_t)del, .e = p->keep.e[p->keep.n - 1]};
 	if (del)
 		p->removed++;
 	else
@@ -263,7 +263,7 @@ static int apply_name(struct fw_ctx *ctx, struct pending *p, struct fw_subscript
 	const char *name = r->f[idx[from]].name;
 	struct fw_entry want[2];
 	struct fw_rpz_name v;
-	struct fw_state cur = { 0 };
+	struct fw_state cur = {0};
 	size_t i, nwant;
 	int ret;
 
@@ -310,7 +310,7 @@ static int keep_zone(const struct fw_entry *e, void *zone)
 static int apply_axfr(struct fw_ctx *ctx, struct pending *p, struct fw_subscription *s,
 		      const struct fw_xfr_result *r, const size_t *idx, int64_t now)
 {
-	struct fw_state zs = { 0 }, slice;
+	struct fw_state zs = {0}, slice;
 	size_t i = 0, j, pos = 0, k;
 
 	if (fw_ctx_full(ctx) || fw_state_clone(&ctx->state, &zs))
@@ -367,10 +367,9 @@ static double mono_s(void)
 
 /* The transfer's records into the lists, in one commit. */
 static int apply(struct fw_subscription *s, const struct fw_lists_where *w,
-		 const struct fw_xfr_result *r, struct fw_sub_report *rep, char *err,
-		 size_t errlen)
+		 const struct fw_xfr_result *r, struct fw_sub_report *rep, char *err, size_t errlen)
 {
-	struct pending p = { 0 };
+	struct pending p = {0};
 	int64_t now = time(NULL);
 	size_t *idx = group_facts(r);
 	struct fw_ctx ctx;
@@ -384,8 +383,8 @@ static int apply(struct fw_subscription *s, const struct fw_lists_where *w,
 	fw_err_capture(cap, sizeof(cap));
 	if (fw_ctx_open_light(&ctx, w, 1))
 		goto out_nctx;
-	if (r->kind == FW_XFR_AXFR ? apply_axfr(&ctx, &p, s, r, idx, now) :
-				     apply_ixfr(&ctx, &p, s, r, idx, now))
+	if (r->kind == FW_XFR_AXFR ? apply_axfr(&ctx, &p, s, r, idx, now)
+				   : apply_ixfr(&ctx, &p, s, r, idx, now))
 		goto out;
 	if (p.n && fw_ctx_commit_changes(&ctx, p.c, p.n))
 		goto out;
@@ -424,9 +423,8 @@ static int transfer(struct fw_subscription *s, size_t max_records, struct fw_xfr
 	}
 }
 
-int fw_sub_refresh(struct fw_subscription *s, const struct fw_lists_where *w,
-		   const char *state_dir, size_t max_records, struct fw_sub_report *rep, char *err,
-		   size_t errlen)
+int fw_sub_refresh(struct fw_subscription *s, const struct fw_lists_where *w, const char *state_dir,
+		   size_t max_records, struct fw_sub_report *rep, char *err, size_t errlen)
 {
 	struct fw_xfr_result r;
 	double t0;
@@ -469,7 +467,7 @@ fail:
 
 long fw_sub_expire(struct fw_subscription *s, const struct fw_lists_where *w, int64_t now)
 {
-	struct pending p = { 0 };
+	struct pending p = {0};
 	struct fw_ctx ctx;
 	long ret = 0;
 	size_t i;
@@ -526,7 +524,8 @@ void fw_sub_status(const char *state_dir, void (*line)(const char *text, void *c
 		char zone[256] = "?", serial[32] = "none", err[700] = "";
 		FILE *f;
 
-		if (strncmp(de->d_name, "sub-", 4) || n < 10 || strcmp(de->d_name + n - 6, ".state"))
+		if (strncmp(de->d_name, "sub-", 4) || n < 10 ||
+		    strcmp(de->d_name + n - 6, ".state"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		f = fopen(path, "re");

@@ -58,9 +58,8 @@ int fw_sub_seed_expiry(struct fw_subscription *s, const struct fw_state *st);
 /*
  * Transfer and apply. -1 with err: the lists and the serial are as before.
  */
-int fw_sub_refresh(struct fw_subscription *s, const struct fw_lists_where *w,
-		   const char *state_dir, size_t max_records, struct fw_sub_report *rep, char *err,
-		   size_t errlen);
+int fw_sub_refresh(struct fw_subscription *s, const struct fw_lists_where *w, const char *state_dir,
+		   size_t max_records, struct fw_sub_report *rep, char *err, size_t errlen);
 
 /* Take out the entries whose expiry has passed; how many, or -1. */
 long fw_sub_expire(struct fw_subscription *s, const struct fw_lists_where *w, int64_t now);

@@ -49,7 +49,8 @@ static int host_name(const char *text, char *out, size_t len)
 	struct fw_name n;
 	char why[128];
 
-	if (fw_name_parse(text, &n, why, sizeof(why)) || fw_name_check_host(n.text, why, sizeof(why)))
+	if (fw_name_parse(text, &n, why, sizeof(why)) ||
+	    fw_name_check_host(n.text, why, sizeof(why)))
 		return -1;
 	snprintf(out, len, "%s", n.text);
 	return 0;
@@ -256,7 +257,8 @@ static int read_answers(struct fw_dns_conn *c, const char *zone, struct walk *w,
 		r->bytes += ldns_pkt_size(a);
 		if (ldns_pkt_get_rcode(a) != LDNS_RCODE_NOERROR) {
 			fw_dns_rcode_text(a, t, sizeof(t));
-			snprintf(err, errlen, "the primary refused the transfer of %s: %s", zone, t);
+			snprintf(err, errlen, "the primary refused the transfer of %s: %s", zone,
+				 t);
 			ldns_pkt_free(a);
 			return -1;
 		}
@@ -268,8 +270,7 @@ static int read_answers(struct fw_dns_conn *c, const char *zone, struct walk *w,
 			}
 		}
 		/* One SOA alone, in its own message: nothing newer than our serial. */
-		if (w->asked_ixfr && w->soas == 1 && w->ixfr < 0 &&
-		    ldns_rr_list_rr_count(an) == 1)
+		if (w->asked_ixfr && w->soas == 1 && w->ixfr < 0 && ldns_rr_list_rr_count(an) == 1)
 			w->done = w->serial == w->ours ? 2 : 3; /* 3: another history */
 		ldns_pkt_free(a);
 	}
@@ -279,8 +280,7 @@ static int read_answers(struct fw_dns_conn *c, const char *zone, struct walk *w,
 int fw_zone_xfer(struct fw_dns_conn *c, const char *zone, int have_serial, uint32_t serial,
 		 size_t max_records, struct fw_xfr_result *r, char *err, size_t errlen)
 {
-	struct walk w = { .ixfr = -1, .max = max_records, .ours = serial,
-			  .asked_ixfr = have_serial };
+	struct walk w = {.ixfr = -1, .max = max_records, .ours = serial, .asked_ixfr = have_serial};
 	ldns_pkt *q = xfr_query(zone, have_serial, serial);
 	int bad;
 

@@ -39,8 +39,8 @@ static void clean_reason(const char *in, char *out, size_t len)
 	for (i = 0; in[i] && o + 1 < len; i++) {
 		unsigned char c = (unsigned char)in[i];
 
-		out[o++] = (c < 0x20 || c >= 0x7f || c == ';' || c == '"' || c == '\\') ? ',' :
-											   (char)c;
+		out[o++] =
+		    (c < 0x20 || c >= 0x7f || c == ';' || c == '"' || c == '\\') ? ',' : (char)c;
 	}
 	out[o] = '\0';
 }
@@ -61,7 +61,7 @@ static int parse_field(const char *s, struct fw_rpz_meta *m, unsigned *seen)
 {
 	char *end;
 
-	if (!strncmp(s, "node=", 5) && !fw_rpz_node_check(s + 5, (char[8]){ 0 }, 8)) {
+	if (!strncmp(s, "node=", 5) && !fw_rpz_node_check(s + 5, (char[8]){0}, 8)) {
 		snprintf(m->node, sizeof(m->node), "%s", s + 5);
 		*seen |= 1;
 	} else if (!strcmp(s, "match=subtree") || !strcmp(s, "match=exact")) {
@@ -106,10 +106,13 @@ void fw_rpz_metas_encode(const struct fw_rpz_meta *m, size_t n, char *out, size_
 	size_t i, off = 0;
 
 	out[0] = '\0';
-	for (i = 0; i < n && off < outlen; i++)
+	for (i = 0; i < n && off < outlen; i++) {
+		char reason[FW_RPZ_REASON_MAX];
+
+		clean_reason(m[i].reason, reason, sizeof(reason)); /* "; " separates nodes */
 		off += (size_t)snprintf(out + off, outlen - off, "%s%s %" PRId64 " %.3f %s",
-					i ? "; " : "", m[i].node, m[i].expires, m[i].score,
-					m[i].reason);
+					i ? "; " : "", m[i].node, m[i].expires, m[i].score, reason);
+	}
 }
 
 size_t fw_rpz_metas_decode(const char *reason, struct fw_rpz_meta *m, size_t max)
@@ -130,7 +133,7 @@ size_t fw_rpz_metas_decode(const char *reason, struct fw_rpz_meta *m, size_t max
 		memset(&m[n], 0, sizeof(m[n]));
 		if (sscanf(part, "%63s %" SCNd64 " %lf %n", m[n].node, &m[n].expires, &m[n].score,
 			   &used) != 3 ||
-		    fw_rpz_node_check(m[n].node, (char[8]){ 0 }, 8))
+		    fw_rpz_node_check(m[n].node, (char[8]){0}, 8))
 			return 0; /* not our text: a name without nodes' words */
 		snprintf(m[n].reason, sizeof(m[n].reason), "%s", part + used);
 		n++;

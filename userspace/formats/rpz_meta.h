@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FW_RPZ_NODE_MAX	  64
-#define FW_RPZ_REASON_MAX 160
-#define FW_RPZ_META_MAX	  16 /* nodes kept per name */
+#define FW_RPZ_NODE_MAX	   64
+#define FW_RPZ_REASON_MAX  160
+#define FW_RPZ_META_MAX	   16 /* nodes kept per name */
 #define FW_RPZ_TXT_STRINGS 5
 
 struct fw_rpz_meta {

@@ -8,10 +8,9 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-int fw_rpz_policy(const char *target, bool *allow, enum fw_action *action, char *why,
-		  size_t whylen)
+int fw_rpz_policy(const char *target, bool *allow, enum fw_action *action, char *why, size_t whylen)
 {
-	static const char *const specials[] = { "rpz-passthru", "rpz-drop", "rpz-tcp-only" };
+	static const char *const specials[] = {"rpz-passthru", "rpz-drop", "rpz-tcp-only"};
 	size_t i;
 
 	*allow = false;
@@ -37,8 +36,9 @@ int fw_rpz_policy(const char *target, bool *allow, enum fw_action *action, char 
 		}
 	}
 	if (strcasecmp(target, "rpz-tcp-only.") == 0) {
-		snprintf(why, whylen, "rpz-tcp-only. is not supported; fluxwall can block "
-				      "(CNAME . or rpz-drop.) or allow (rpz-passthru.)");
+		snprintf(why, whylen,
+			 "rpz-tcp-only. is not supported; fluxwall can block "
+			 "(CNAME . or rpz-drop.) or allow (rpz-passthru.)");
 		return -1;
 	}
 	snprintf(why, whylen,
@@ -50,8 +50,7 @@ int fw_rpz_policy(const char *target, bool *allow, enum fw_action *action, char 
 
 bool fw_rpz_other_trigger(const char *trigger, const char **kind)
 {
-	static const char *const kinds[] = { "rpz-ip", "rpz-nsdname", "rpz-nsip",
-					     "rpz-client-ip" };
+	static const char *const kinds[] = {"rpz-ip", "rpz-nsdname", "rpz-nsip", "rpz-client-ip"};
 	const char *last = strrchr(trigger, '.');
 	size_t i;
 

@@ -10,8 +10,8 @@
 #include "formats/dns_name.h"
 #include "formats/tsig_keys.h"
 
-static const char *const algs[] = { "hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256",
-				    "hmac-sha384", "hmac-sha512" };
+static const char *const algs[] = {"hmac-md5",	  "hmac-sha1",	 "hmac-sha224",
+				   "hmac-sha256", "hmac-sha384", "hmac-sha512"};
 
 static int alg_known(const char *a)
 {
@@ -41,8 +41,9 @@ int fw_tsig_key_parse(const char *text, struct fw_tsig_key *k, char *why, size_t
 
 	memset(k, 0, sizeof(*k));
 	if (sscanf(text, "%31[^:]:%255[^:]:%255s %c", alg, name, secret, &extra) != 3) {
-		snprintf(why, whylen, "expected ALGORITHM:NAME:SECRET, such as "
-				      "hmac-sha256:fleet:c2VjcmV0... (tsig-keygen or keymgr -t make one)");
+		snprintf(why, whylen,
+			 "expected ALGORITHM:NAME:SECRET, such as "
+			 "hmac-sha256:fleet:c2VjcmV0... (tsig-keygen or keymgr -t make one)");
 		return -1;
 	}
 	if (!alg_known(alg)) {

@@ -12,9 +12,9 @@
 #define FW_TSIG_MAX_KEYS 32
 
 struct fw_tsig_key {
-	char name[264];	   /* absolute, trailing dot */
-	char alg[40];	   /* "hmac-sha256." and the like, as ldns names them */
-	char secret[256];  /* base64 */
+	char name[264];	  /* absolute, trailing dot */
+	char alg[40];	  /* "hmac-sha256." and the like, as ldns names them */
+	char secret[256]; /* base64 */
 };
 
 struct fw_tsig_keys {
