@@ -366,7 +366,7 @@ static void update_stats(struct fw_fleet *f)
 	for (i = 0; i < f->nsubs; i++) {
 		struct fw_metrics_rpz *o = &f->stats.sub[i];
 
-		snprintf(o->zone, sizeof(o->zone), "%s", f->sub[i].zone);
+		memcpy(o->zone, f->sub[i].zone, sizeof(o->zone)); /* same size, NUL-terminated */
 		o->have_serial = f->sub[i].have_serial;
 		o->serial = f->sub[i].serial;
 		o->axfr = f->sub[i].transfers[0];
