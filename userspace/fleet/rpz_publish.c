@@ -138,7 +138,7 @@ static const char *owner_of(const char *name, const char *zone, int wild, char *
 static int add_op(const struct fw_publish_target *t, const struct fw_pub_op *op, const char *owner,
 		  ldns_rr_list *set, ldns_rr_list *pre, ldns_rr_list *up)
 {
-	size_t i, others = 0;
+	size_t i, others = 0, mine = 0;
 	char node[FW_RPZ_NODE_MAX], wild[600];
 
 	if (ldns_rr_list_rr_count(set) == 0 &&
@@ -156,6 +156,7 @@ static int add_op(const struct fw_publish_target *t, const struct fw_pub_op *op,
 			others++;
 			continue;
 		}
+		mine++;
 		d = ldns_rr_clone(rr);
 		if (d) {
 			ldns_rr_set_class(d, LDNS_RR_CLASS_NONE);
@@ -177,8 +178,8 @@ static int add_op(const struct fw_publish_target *t, const struct fw_pub_op *op,
 			return -1;
 		return 0;
 	}
-	if (others)
-		return 0; /* another node still blocks it */
+	if (others || !mine)
+		return 0; /* another node still blocks it, or this one never did */
 	return push(up, rr_empty(owner_of(op->name, t->zone, 0, wild, sizeof(wild)),
 				 LDNS_RR_TYPE_CNAME, LDNS_RR_CLASS_ANY)) ||
 	       push(up, rr_empty(owner_of(op->name, t->zone, 1, wild, sizeof(wild)),
