@@ -6,6 +6,7 @@ set -eu
 PKGS="clang libclang-rt-14-dev llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev
 libmaxminddb-dev mmdb-bin libmaxmind-db-writer-perl libcmocka-dev libpsl-dev publicsuffix
 libpcap-dev libldns-dev tcpdump iproute2 ethtool jq python3 knot knot-dnsutils unbound prometheus-node-exporter curl
+bind9 bind9-utils bind9-dnsutils
 valgrind
 linux-libc-dev
 netsniff-ng iptables dnsperf gnuplot-nox bc"
