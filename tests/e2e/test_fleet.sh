@@ -40,6 +40,11 @@
 #     B's transfer of them over a slow link: B keeps its old list in force;
 #     the primary restarted, B takes them all.
 #
+# tests/e2e/test_fleet_bind.sh runs step 1 and a delete (an operator's
+# `block del` on A, which leaves the zone and B) with BIND as the primary:
+# it sets FLEET_TEST_PRIMARY=bind and FLEET_TEST_MAIN_ONLY=1 and sources
+# this file.
+#
 # FLUX_SEED=N reproduces a run's address draws (printed at the start).
 # Run as root; under CI=true a missing prerequisite is a failure.
 # shellcheck disable=SC2016 # jq programs and eval'd checks in single quotes
@@ -48,8 +53,17 @@ set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-e2e_begin "e2e fleet"
-e2e_require_env jq knsupdate knotc unbound unbound-checkconf awk tc date
+PRIMARY=${FLEET_TEST_PRIMARY:-knot} # knot or bind
+MAIN_ONLY=${FLEET_TEST_MAIN_ONLY:-0}
+if [[ $PRIMARY == bind ]]; then
+	e2e_begin "e2e fleet bind"
+	e2e_require_env jq knsupdate knotc named named-checkconf unbound unbound-checkconf awk tc date
+	PRIMARY_VERSION="BIND $(named -v | awk '{ print $2 }')"
+else
+	e2e_begin "e2e fleet"
+	e2e_require_env jq knsupdate knotc knotd unbound unbound-checkconf awk tc date
+	PRIMARY_VERSION="Knot $(knotd -V | awk '{ print $NF }')"
+fi
 # shellcheck source=SCRIPTDIR/../../scripts/lab-flux.sh
 source "$E2E_REPO/scripts/lab-flux.sh"
 # shellcheck source=SCRIPTDIR/../../scripts/lab-fleet.sh
@@ -292,9 +306,9 @@ KEYS=$FLEET_TMP/fleet.keys
 BAD_KEYS=$FLEET_TMP/wrong.keys
 keys_file "$KEYS" "$SECRET"
 keys_file "$BAD_KEYS" "$(fleet_secret)" # the key's name, another secret
-fleet_primary_up knot "$ZONE" "$KEY" "$SECRET" "${FLEET_NODE4[B]}@5300" "$FLEET_UNBOUND_NOTIFY"
+fleet_primary_up "$PRIMARY" "$ZONE" "$KEY" "$SECRET" "${FLEET_NODE4[B]}@5300" "$FLEET_UNBOUND_NOTIFY"
 fleet_unbound_up "www.$ONE" 192.0.2.71 www.unlisted.example 192.0.2.79
-e2e_ok "Knot $(knotd -V | awk '{ print $NF }') serves $ZONE in $FLEET_NS; Unbound loads it as an RPZ"
+e2e_ok "$PRIMARY_VERSION serves $ZONE in $FLEET_NS; Unbound loads it as an RPZ"
 
 # The lab itself: signed updates in, unsigned and wrongly signed ones out.
 lab_upd() { # KEYLINE
@@ -382,8 +396,14 @@ if [[ -z $blocked_round ]]; then
 fi
 e2e_ok "node A: $ONE auto-blocked on its own answers (round $blocked_round, $((SECONDS - T0)) s in)"
 propagation "$ONE"
-check "the primary's NOTIFY to node B (${FLEET_NODE4[B]}@5300) is answered" \
-	grep -qE "notify, outgoing, remote ${FLEET_NODE4[B]//./\\.}@5300, serial" "$FLEET_LOG"
+if [[ $PRIMARY == knot ]]; then # Knot logs each NOTIFY answered (it sends it over TCP)
+	check "the primary's NOTIFY to node B (${FLEET_NODE4[B]}@5300) is answered" \
+		grep -qE "notify, outgoing, remote ${FLEET_NODE4[B]//./\\.}@5300, serial" "$FLEET_LOG"
+else # BIND logs each round of NOTIFY (over UDP), and a NOTIFY that failed
+	check "the primary sends NOTIFY at each change, and none to node B failed" \
+		eval 'grep -q "sending notifies" "$FLEET_LOG" &&
+			! grep -q "notify to ${FLEET_NODE4[B]}#5300 failed" "$FLEET_LOG"'
+fi
 
 # Siblings: answers from flux-one's addresses (as in test_flux_network.sh).
 # A blocks each at its first answer once flux-one's network is flux; the
@@ -432,6 +452,31 @@ check_eq "node B: fluxwall_rpz_serial{zone=\"$ZONE\"}" "$SERIAL" \
 	"$(prom_value "$B_TEXTFILE/fluxwall.prom" "fluxwall_rpz_serial{zone=\"$ZONE\"}")"
 check_gt "node B: fluxwall_rpz_transfers_total{kind=\"axfr\"} counts the first transfer" \
 	"$(prom_value "$B_TEXTFILE/fluxwall.prom" "fluxwall_rpz_transfers_total{zone=\"$ZONE\",kind=\"axfr\"}")" 0
+
+# --- BIND: the delete, and the end ------------------------------------------------------
+if ((MAIN_ONLY)); then
+	SERIAL=$(fleet_serial)
+	t0=$(lab_ms)
+	check "an operator deletes $ONE on A" lab_fw block del "$ONE"
+	check "zone: $ONE's CNAMEs and A's TXT removed" await 5000 zone_lacks "$ONE"
+	check "node A: rpz_publish event for $ONE (del)" \
+		eval '[[ -n $(events "$A_EVENTS" ".event == \"rpz_publish\" and .name == \"$ONE\" and .op == \"del\"") ]]'
+	if await $PROPAGATION_MS eval 'b_lacks "$ONE" && b_answered "www.$ONE"'; then
+		e2e_ok "node B lets $ONE go $(($(lab_ms) - t0)) ms after the block del on A (goal: $PROPAGATION_MS ms)"
+	else
+		e2e_not_ok "node B lets $ONE go within $PROPAGATION_MS ms of the block del on A" \
+			"B lists: $(entry b_fw "$ONE" name); www.$ONE: $LAB_R"
+	fi
+	check "$TWO stays listed in the zone and on B" eval 'zone_lists "$TWO" && b_has "$TWO"'
+	await 5000 eval '[[ $(fleet_unbound_serial) == "$(fleet_serial)" ]]' || true
+	fleet_rquery "www.$ONE"
+	check_eq "Unbound: www.$ONE resolves again" "NOERROR 192.0.2.71" "$LAB_R"
+	check "node B took every change by IXFR after its first AXFR" \
+		eval '[[ -z $(events "$B_EVENTS" ".event == \"rpz_apply\" and .kind == \"axfr\"" | tail -n +2) ]]'
+	echo "total $((SECONDS - T0)) s"
+	e2e_end
+	exit
+fi
 
 # --- 2. a TXT expiry that no node keeps ------------------------------------------------
 GHOST_EXP=$(($(date +%s) + 5))
