@@ -33,7 +33,9 @@
 #     the right key, A publishes it.
 #  5. The primary down while A blocks flux-four and flux-five and an
 #     operator deletes flux-four: restarted, the primary receives the
-#     queued updates in order (flux-four absent, flux-five present).
+#     queued updates in order (flux-four absent, flux-five present). With
+#     another node's TXT beside A's for flux-five, A's delete of it leaves
+#     that TXT and the CNAMEs in place.
 #  6. flux-one's auto entry expires on A (auto_expiry 1m): it leaves A, the
 #     zone and B.
 #  7. 50,000 names loaded into the zone; the primary killed in the middle of
@@ -452,6 +454,8 @@ check_eq "node B: fluxwall_rpz_serial{zone=\"$ZONE\"}" "$SERIAL" \
 	"$(prom_value "$B_TEXTFILE/fluxwall.prom" "fluxwall_rpz_serial{zone=\"$ZONE\"}")"
 check_gt "node B: fluxwall_rpz_transfers_total{kind=\"axfr\"} counts the first transfer" \
 	"$(prom_value "$B_TEXTFILE/fluxwall.prom" "fluxwall_rpz_transfers_total{zone=\"$ZONE\",kind=\"axfr\"}")" 0
+check_gt "node B: fluxwall_rpz_transfers_total{kind=\"ixfr\"} counts the changes" \
+	"$(prom_value "$B_TEXTFILE/fluxwall.prom" "fluxwall_rpz_transfers_total{zone=\"$ZONE\",kind=\"ixfr\"}")" 0
 
 # --- BIND: the delete, and the end ------------------------------------------------------
 if ((MAIN_ONLY)); then
@@ -575,6 +579,18 @@ check "zone: $FIVE listed, with A's TXT" \
 	eval 'zone_lists "$FIVE" && zone_owner "$FIVE._fluxwall" TXT | grep -q "\"node=node-a\""'
 check "zone: $FOUR absent (its delete came after its add)" zone_lacks "$FOUR"
 check "node B blocks $FIVE and not $FOUR" await 6000 eval 'b_has "$FIVE" && b_lacks "$FOUR"'
+
+# Two publishers of one name: another node's TXT for flux-five; A's delete
+# takes A's TXT only, and the CNAMEs stay for the other node.
+fleet_update <<EOF
+update add $FIVE._fluxwall.$ZONE. 60 TXT "node=node-c" "match=subtree" "score=99" "expires=$(($(date +%s) + 3600))" "reason=seeded"
+EOF
+check "an operator deletes $FIVE on A, which node-c publishes too" lab_fw block del "$FIVE"
+await 5000 eval '! zone_owner "$FIVE._fluxwall" TXT | grep -q "\"node=node-a\""' || true
+check "zone: A's TXT for $FIVE removed, node-c's TXT and the CNAMEs kept" \
+	eval '! zone_owner "$FIVE._fluxwall" TXT | grep -q "\"node=node-a\"" &&
+		zone_owner "$FIVE._fluxwall" TXT | grep -q "\"node=node-c\"" && zone_lists "$FIVE"'
+check "node B still blocks $FIVE" eval 'sleep 1; b_has "$FIVE"'
 
 # --- 6. expiry of flux-one -------------------------------------------------------------
 echo "waiting for $ONE's auto entry to expire at $(date -u -d "@$A_EXP" +%T) ($((A_EXP - $(date +%s))) s)"
