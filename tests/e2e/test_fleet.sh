@@ -130,13 +130,19 @@ b_has() { [[ $(entry b_fw "$1" name) != absent ]]; }
 b_lacks() { [[ $(entry b_fw "$1" name) == absent ]]; }
 
 # zone_owner OWNER TYPE: the records of OWNER (relative to the zone) and
-# TYPE the zone holds, one rdata a line.
+# TYPE the zone holds, one rdata a line; status 1 when the AXFR failed.
 zone_owner() {
-	fleet_zone_records | awk -v o="$1.$ZONE." -v t="$2" '$1 == o && $3 == t {
-		$1 = $2 = $3 = ""; sub(/^ +/, ""); print }'
+	local recs
+	recs=$(fleet_zone_records) || return 1
+	awk -v o="$1.$ZONE." -v t="$2" '$1 == o && $3 == t {
+		$1 = $2 = $3 = ""; sub(/^ +/, ""); print }' <<<"$recs"
 }
 zone_lists() { [[ $(zone_owner "$1" CNAME) == . && $(zone_owner "*.$1" CNAME) == . ]]; }
-zone_lacks() { [[ -z $(zone_owner "$1" CNAME)$(zone_owner "*.$1" CNAME)$(zone_owner "$1._fluxwall" TXT) ]]; }
+zone_lacks() { # NAME: no CNAME nor TXT of NAME (and the zone could be read)
+	local a b c
+	a=$(zone_owner "$1" CNAME) && b=$(zone_owner "*.$1" CNAME) &&
+		c=$(zone_owner "$1._fluxwall" TXT) && [[ -z $a$b$c ]]
+}
 
 # b_query NAME: the client of B's lab asks B's Knot; sets LAB_R.
 b_query() {
