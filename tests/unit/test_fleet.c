@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "fleet/notify_listen.h"
 #include "fleet/publish_queue.h"
 #include "fleet/rpz_name.h"
 #include "fleet/zone_xfer.h"
@@ -320,6 +321,57 @@ static void test_broken_and_too_large_refused_whole(void **state)
 	assert_int_equal(r.n, 0);
 }
 
+/* A NOTIFY for ZONE, signed with key when given. */
+static void notify_wire(const struct fw_tsig_key *key, uint8_t **wire, size_t *len)
+{
+	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(ZONE "."), LDNS_RR_TYPE_SOA,
+					 LDNS_RR_CLASS_IN, 0);
+
+	ldns_pkt_set_opcode(q, LDNS_PACKET_NOTIFY);
+	ldns_pkt_set_id(q, 4242);
+	if (key)
+		assert_int_equal(ldns_pkt_tsig_sign(q, key->name, key->secret, 300, key->alg, NULL),
+				 LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt2wire(wire, q, len), LDNS_STATUS_OK);
+	ldns_pkt_free(q);
+}
+
+static void test_notify_answers(void **state)
+{
+	struct fw_tsig_keys keys = {.n = 1}, other = {.n = 1};
+	uint8_t *wire, *ans;
+	size_t len, alen;
+	ldns_pkt *a = NULL;
+	char zone[300], why[200];
+
+	assert_int_equal(
+	    fw_tsig_key_parse("hmac-sha256:fleet:c2VjcmV0c2VjcmV0", &keys.k[0], why, sizeof(why)),
+	    0);
+	assert_int_equal(
+	    fw_tsig_key_parse("hmac-sha256:fleet:b3RoZXJvdGhlcg==", &other.k[0], why, sizeof(why)),
+	    0);
+	/* unsigned: answered, zone named */
+	notify_wire(NULL, &wire, &len);
+	assert_int_equal(fw_notify_answer(wire, len, &keys, zone, sizeof(zone), &ans, &alen), 0);
+	assert_string_equal(zone, ZONE);
+	assert_int_equal(ldns_wire2pkt(&a, ans, alen), LDNS_STATUS_OK);
+	assert_true(ldns_pkt_qr(a));
+	assert_int_equal(ldns_pkt_id(a), 4242);
+	ldns_pkt_free(a);
+	free(ans);
+	free(wire);
+	/* signed with our key: the answer is signed, and verifies against the request */
+	notify_wire(&keys.k[0], &wire, &len);
+	assert_int_equal(fw_notify_answer(wire, len, &keys, zone, sizeof(zone), &ans, &alen), 0);
+	assert_int_equal(ldns_wire2pkt(&a, ans, alen), LDNS_STATUS_OK);
+	assert_non_null(ldns_pkt_tsig(a));
+	ldns_pkt_free(a);
+	free(ans);
+	/* the same under another secret: dropped */
+	assert_int_equal(fw_notify_answer(wire, len, &other, zone, sizeof(zone), &ans, &alen), -1);
+	free(wire);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +385,7 @@ int main(void)
 	    cmocka_unit_test(test_ixfr_up_to_date_and_other_history),
 	    cmocka_unit_test(test_ixfr_answered_with_whole_zone),
 	    cmocka_unit_test(test_broken_and_too_large_refused_whole),
+	    cmocka_unit_test(test_notify_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

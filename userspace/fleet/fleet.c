@@ -45,7 +45,7 @@ struct fw_fleet {
 	/* subscribing */
 	struct fw_subscription sub[FW_FLEET_MAX_SUBS];
 	unsigned nsubs;
-	int notify_fd;
+	struct fw_notify notify;
 	pthread_mutex_t stats_mu;
 	struct fw_metrics_fleet stats;
 	/* the thread */
@@ -185,15 +185,13 @@ static int setup_notify(struct fw_fleet *f, char *err, size_t errlen)
 	struct fw_dns_peer where;
 	char why[300];
 
-	f->notify_fd = -1;
 	if (!f->s.notify_listen || !*f->s.notify_listen)
 		return 0;
 	if (fw_dns_peer_parse(f->s.notify_listen, 53, &where, why, sizeof(why))) {
 		snprintf(err, errlen, "notify_listen: %s", why);
 		return -1;
 	}
-	f->notify_fd = fw_notify_open(&where, err, errlen);
-	return f->notify_fd < 0 ? -1 : 0;
+	return fw_notify_open(&f->notify, &where, &f->keys, err, errlen);
 }
 
 /* --- publishing --- */
@@ -323,21 +321,15 @@ static void refresh_one(struct fw_fleet *f, struct fw_subscription *s, uint64_t 
 	}
 }
 
-static void on_notify(struct fw_fleet *f)
+/* A NOTIFY from a subscription's primary makes it due now. */
+static void on_notify(const char *zone, const struct sockaddr_storage *from, void *ctx)
 {
-	struct sockaddr_storage from;
-	char zone[300];
+	struct fw_fleet *f = ctx;
 	unsigned i;
-	int k;
 
-	while ((k = fw_notify_read(f->notify_fd, zone, sizeof(zone), &from)) >= 0) {
-		if (!k)
-			continue;
-		for (i = 0; i < f->nsubs; i++)
-			if (!strcmp(f->sub[i].zone, zone) &&
-			    fw_notify_from(&from, &f->sub[i].primary))
-				f->sub[i].due_ns = 0;
-	}
+	for (i = 0; i < f->nsubs; i++)
+		if (!strcmp(f->sub[i].zone, zone) && fw_notify_from(from, &f->sub[i].primary))
+			f->sub[i].due_ns = 0;
 }
 
 static void subs_tick(struct fw_fleet *f, uint64_t now)
@@ -394,17 +386,16 @@ static void *worker(void *arg)
 	struct fw_fleet *f = arg;
 
 	while (!atomic_load(&f->stop)) {
-		struct pollfd p[2] = {{.fd = f->wake_fd, .events = POLLIN},
-				      {.fd = f->notify_fd, .events = POLLIN}};
+		struct pollfd p[3] = {{.fd = f->wake_fd, .events = POLLIN}};
+		int n = 1 + fw_notify_pollfds(&f->notify, p + 1);
 		uint64_t v;
 
-		if (poll(p, f->notify_fd >= 0 ? 2 : 1, next_wait_ms(f, mono_ns())) < 0 &&
-		    errno != EINTR)
+		if (poll(p, (nfds_t)n, next_wait_ms(f, mono_ns())) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLIN && read(f->wake_fd, &v, sizeof(v)) < 0) {
 		}
-		if (f->notify_fd >= 0 && p[1].revents & POLLIN)
-			on_notify(f);
+		if (n > 1 && (p[1].revents | p[2].revents) & POLLIN)
+			fw_notify_serve(&f->notify, on_notify, f);
 		if (f->publishing)
 			publish_some(f, mono_ns());
 		subs_tick(f, mono_ns());
@@ -429,8 +420,7 @@ static void fleet_free(struct fw_fleet *f)
 		fw_sub_free(&f->sub[i]);
 	if (f->publishing)
 		fw_pubq_close(&f->q);
-	if (f->notify_fd >= 0)
-		close(f->notify_fd);
+	fw_notify_close(&f->notify);
 	if (f->wake_fd >= 0)
 		close(f->wake_fd);
 	fw_eventlog_close(f->log);
@@ -452,7 +442,8 @@ struct fw_fleet *fw_fleet_start(const struct fw_fleet_setup *s, const struct fw_
 		return NULL;
 	}
 	f->s = *s;
-	f->notify_fd = f->wake_fd = -1;
+	f->wake_fd = -1;
+	f->notify.udp = f->notify.tcp = -1;
 	pthread_mutex_init(&f->stats_mu, NULL);
 	if (s->keys_path && *s->keys_path && fw_tsig_keys_load(&f->keys, s->keys_path, err, errlen))
 		goto fail;

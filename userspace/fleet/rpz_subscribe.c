@@ -437,6 +437,7 @@ int fw_sub_refresh(struct fw_subscription *s, const struct fw_lists_where *w, co
 	rep->records = r.records;
 	rep->skipped = r.skipped;
 	rep->bytes = r.bytes;
+	s->refresh = r.refresh; /* read before the result is freed */
 	t0 = mono_s();
 	if (r.kind != FW_XFR_UP_TO_DATE && apply(s, w, &r, rep, err, errlen)) {
 		fw_xfr_result_free(&r);
@@ -448,7 +449,6 @@ int fw_sub_refresh(struct fw_subscription *s, const struct fw_lists_where *w, co
 		s->transfers[rep->kind == FW_XFR_IXFR]++;
 	s->serial = rep->serial;
 	s->have_serial = 1;
-	s->refresh = r.refresh;
 	s->last_ok = time(NULL);
 	s->last_err[0] = '\0';
 	s->fails = 0;

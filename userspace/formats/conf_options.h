@@ -113,8 +113,8 @@ FW_OPT(subscribe, STRING, "", 0, 4000, "",
        "RPZ zones to enforce, comma-separated ZONE@ADDRESS[:PORT][/KEY]; AXFR\n"
        "first, then IXFR on NOTIFY and on the SOA refresh timer. Empty: none.")
 FW_OPT(notify_listen, STRING, "", 0, 80, "",
-       "Address:port where `fluxwall run` takes NOTIFY from the primaries (UDP).\n"
-       "Empty: subscriptions follow the SOA refresh timer only.")
+       "Address:port where `fluxwall run` takes NOTIFY from the primaries, over UDP\n"
+       "and TCP. Empty: subscriptions follow the SOA refresh timer only.")
 FW_OPT(subscribe_refresh_max, DURATION, "1h", 1, 86400, "",
        "Longest wait between two checks of a subscribed zone (its SOA refresh\n"
        "is used when shorter).")
