@@ -128,6 +128,15 @@ static void test_two_nodes_one_name(void **state)
 	fw_rpz_name_from(&v, "evil.example", ZONE, &st);
 	entries_of(&v, 2000, &st);
 	assert_int_equal(st.n, 0);
+
+	/* node-a renews: its CNAMEs never left the zone, so only its TXT comes */
+	a.expires = 5000;
+	f[2] = fact(0, FW_RPZ_META, 0, &a);
+	fw_rpz_name_from(&v, "evil.example", ZONE, &st);
+	fw_rpz_name_apply(&v, &f[2]);
+	entries_of(&v, 2000, &st);
+	assert_int_equal(st.n, 2);
+	assert_int_equal(st.e[0].expires, 5000);
 	fw_state_free(&st);
 }
 

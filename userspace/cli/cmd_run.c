@@ -577,6 +577,7 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 	}
 	if (fw_fleet_publishing(d->fleet) && now >= d->fleet_poll_ns) {
 		/* others' changes (block del, allow) reach the fleet within a second */
+		fw_fleet_flush(d->fleet);
 		fw_err_capture(err, sizeof(err));
 		if (fw_daemon_lists_poll(&d->lists))
 			fw_log_fail(&d->commit_log, now, "reading the lists' changes: %s", err);

@@ -40,6 +40,9 @@ struct fw_fleet {
 	int publishing;
 	struct fw_publish_target target;
 	struct fw_pub_queue q;
+	struct fw_pub_op *held; /* the daemon thread's: not yet in the queue file */
+	size_t nheld, capheld;
+	int hold_failing; /* told once, until the queue takes writes again */
 	uint64_t pub_due_ns, pub_backoff_ns;
 	atomic_ullong published, publish_errors;
 	/* subscribing */
@@ -424,6 +427,7 @@ static void fleet_free(struct fw_fleet *f)
 	if (f->wake_fd >= 0)
 		close(f->wake_fd);
 	fw_eventlog_close(f->log);
+	free(f->held);
 	pthread_mutex_destroy(&f->stats_mu);
 	free(f);
 }
@@ -479,11 +483,52 @@ void fw_fleet_stop(struct fw_fleet *f)
 	fleet_free(f);
 }
 
+/* Hold op in memory until the queue file takes it; -1 when out of memory. */
+static int hold(struct fw_fleet *f, const struct fw_pub_op *op)
+{
+	if (f->nheld == f->capheld) {
+		size_t cap = f->capheld ? f->capheld * 2 : 16;
+		struct fw_pub_op *n = realloc(f->held, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		f->held = n;
+		f->capheld = cap;
+	}
+	f->held[f->nheld++] = *op;
+	return 0;
+}
+
+int fw_fleet_flush(struct fw_fleet *f)
+{
+	char err[600] = "";
+
+	if (!f || !f->nheld)
+		return 0;
+	/* all or nothing, in order: the held ops go before any newer one */
+	if (fw_pubq_push(&f->q, f->held, f->nheld, err, sizeof(err))) {
+		if (!f->hold_failing++)
+			fprintf(stderr,
+				"fluxwall: fleet: %s; updates are held in memory and retried every "
+				"second\n",
+				err);
+		return -1;
+	}
+	if (f->hold_failing)
+		fprintf(stderr,
+			"fluxwall: fleet: the publish queue is written again; %zu held "
+			"updates queued\n",
+			f->nheld);
+	f->hold_failing = 0;
+	f->nheld = 0;
+	wake(f);
+	return 0;
+}
+
 int fw_fleet_publish(struct fw_fleet *f, int del, const char *name, uint8_t match, double score,
 		     int64_t expires, const char *reason)
 {
 	struct fw_pub_op op = {.del = (uint8_t)del};
-	char err[600] = "";
 
 	if (!f || !f->publishing)
 		return 0;
@@ -494,12 +539,11 @@ int fw_fleet_publish(struct fw_fleet *f, int del, const char *name, uint8_t matc
 	for (char *c = op.meta.reason; *c; c++)
 		if (*c == '\t' || *c == '\n' || *c == '\r')
 			*c = ' ';
-	if (fw_pubq_push(&f->q, &op, 1, err, sizeof(err))) {
-		fprintf(stderr, "fluxwall: fleet: %s\n", err);
+	if (hold(f, &op)) {
+		fprintf(stderr, "fluxwall: fleet: out of memory: the update of %s is lost\n", name);
 		return -1;
 	}
-	wake(f);
-	return 0;
+	return fw_fleet_flush(f);
 }
 
 bool fw_fleet_publishing(const struct fw_fleet *f)

@@ -36,10 +36,19 @@ struct fw_fleet *fw_fleet_start(const struct fw_fleet_setup *s, const struct fw_
 				char *err, size_t errlen);
 void fw_fleet_stop(struct fw_fleet *f);
 
-/* Queue a publish (del 0: add), durably; -1 with a message. */
+/*
+ * Queue a publish (del 0: add), durably; when the queue file cannot be
+ * written it is held in memory, in order, and fw_fleet_flush retries.
+ */
 int fw_fleet_publish(struct fw_fleet *f, int del, const char *name, uint8_t match, double score,
 		     int64_t expires, const char *reason);
 bool fw_fleet_publishing(const struct fw_fleet *f);
+
+/*
+ * Write the updates held in memory because the queue file refused them
+ * (disk full); the daemon calls it every second. -1 while it still fails.
+ */
+int fw_fleet_flush(struct fw_fleet *f);
 
 /* 1 when source is a subscribed zone (entries of it are not published again). */
 bool fw_fleet_subscribed(const struct fw_fleet *f, const char *source);

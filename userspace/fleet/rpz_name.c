@@ -27,14 +27,29 @@ void fw_rpz_name_from(struct fw_rpz_name *n, const char *name, const char *zone,
 	}
 }
 
+static void imply(struct fw_rpz_name *n, int match)
+{
+	if (!n->trig[match].on)
+		n->trig[match] = (struct fw_rpz_trigger){.on = true, .action = FW_ACT_NXDOMAIN};
+}
+
 void fw_rpz_name_apply(struct fw_rpz_name *n, const struct fw_rpz_fact *f)
 {
 	if (f->kind == FW_RPZ_META) {
-		if (f->del)
+		if (f->del) {
 			fw_rpz_metas_del(n->meta, &n->nmeta, f->meta.node);
-		else
-			fw_rpz_metas_put(n->meta, &n->nmeta,
-					 &f->meta); /* full: the 17th is dropped */
+			return;
+		}
+		/* when full, the 17th node's word is dropped */
+		fw_rpz_metas_put(n->meta, &n->nmeta, &f->meta);
+		/*
+		 * A publisher adds its CNAMEs with its TXT, but an add of a CNAME
+		 * the zone still holds is no change, so no IXFR carries it: after
+		 * a local expiry took the entries out, the TXT alone says so.
+		 */
+		imply(n, FW_MATCH_EXACT);
+		if (f->meta.match == FW_MATCH_SUBTREE)
+			imply(n, FW_MATCH_SUBTREE);
 		return;
 	}
 	n->trig[f->match] =

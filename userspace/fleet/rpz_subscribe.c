@@ -254,6 +254,17 @@ static size_t *group_facts(const struct fw_xfr_result *r)
 	return idx;
 }
 
+/* The expiry the zone's entries among cur carry (they share one), or 0. */
+static int64_t zone_expiry(const struct fw_state *cur, const char *zone)
+{
+	size_t i;
+
+	for (i = 0; i < cur->n; i++)
+		if (!strcmp(cur->e[i].source, zone))
+			return cur->e[i].expires;
+	return 0;
+}
+
 /* One name's records: its entries now, the view after, the changes between. */
 static int apply_name(struct fw_ctx *ctx, struct pending *p, struct fw_subscription *s,
 		      const struct fw_xfr_result *r, const size_t *idx, size_t from, size_t to,
@@ -272,7 +283,8 @@ static int apply_name(struct fw_ctx *ctx, struct pending *p, struct fw_subscript
 		memset(&v, 0, sizeof(v));
 		snprintf(v.name, sizeof(v.name), "%s", name);
 	} else {
-		if (fw_ctx_entries(ctx, name, p->c, p->n, &cur))
+		/* each name comes once: the changes pended so far are other names' */
+		if (fw_ctx_entries(ctx, name, NULL, 0, &cur))
 			return -1;
 		fw_rpz_name_from(&v, name, s->zone, &cur);
 	}
@@ -280,8 +292,9 @@ static int apply_name(struct fw_ctx *ctx, struct pending *p, struct fw_subscript
 		fw_rpz_name_apply(&v, &r->f[idx[i]]);
 	nwant = fw_rpz_name_entries(&v, s->zone, now, want, reasons);
 	ret = diff_name(p, s->zone, all ? all : &cur, want, nwant);
-	if (!ret && nwant && want[0].expires)
-		ret = expiry_push(s, want[0].expires, name);
+	if (!ret && nwant && want[0].expires &&
+	    want[0].expires != zone_expiry(all ? all : &cur, s->zone))
+		ret = expiry_push(s, want[0].expires, name); /* once per new expiry */
 	fw_state_free(&cur);
 	return ret;
 }
