@@ -413,7 +413,7 @@ static int replay(struct fw_store *s, struct reader *r, char *err, size_t errlen
 static int read_journal(struct fw_store *s, const struct stamp *base, int writable, char *err,
 			size_t errlen)
 {
-	struct reader r = { 0 };
+	struct reader r = {0};
 	struct stamp js;
 	char *line;
 	int ret = -1;
@@ -476,6 +476,8 @@ fail:
 	return -1;
 }
 
+static void jindex_free(struct fw_store *s);
+
 void fw_store_close(struct fw_store *s)
 {
 	size_t i;
@@ -485,6 +487,7 @@ void fw_store_close(struct fw_store *s)
 	for (i = 0; i < s->nrec; i++)
 		fw_change_free(&s->rec[i].c);
 	free(s->rec);
+	jindex_free(s);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -505,6 +508,77 @@ int fw_store_full(struct fw_store *s, struct fw_state *out, char *err, size_t er
 	return 0;
 }
 
+static uint32_t name_hash(const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	return h;
+}
+
+static void jindex_free(struct fw_store *s)
+{
+	free(s->jhead);
+	free(s->jnext);
+	s->jhead = s->jnext = NULL;
+	s->jmask = s->jidx_n = 0;
+}
+
+/* Chain every record under its name's hash, oldest first; -1 when out of memory. */
+static int jindex_build(struct fw_store *s)
+{
+	size_t size = 64, i;
+	uint32_t *tail;
+
+	jindex_free(s);
+	while (size < 2 * s->nrec)
+		size *= 2;
+	s->jhead = malloc(size * sizeof(*s->jhead));
+	s->jnext = malloc((s->nrec + 1) * sizeof(*s->jnext));
+	tail = malloc(size * sizeof(*tail));
+	if (!s->jhead || !s->jnext || !tail) {
+		free(tail);
+		jindex_free(s);
+		return -1;
+	}
+	memset(s->jhead, 0xff, size * sizeof(*s->jhead));
+	s->jmask = size - 1;
+	for (i = 0; i < s->nrec; i++) {
+		uint32_t b = name_hash(s->rec[i].c.e.name) & (uint32_t)s->jmask;
+
+		s->jnext[i] = UINT32_MAX;
+		if (s->jhead[b] == UINT32_MAX)
+			s->jhead[b] = (uint32_t)i;
+		else
+			s->jnext[tail[b]] = (uint32_t)i;
+		tail[b] = (uint32_t)i;
+	}
+	free(tail);
+	s->jidx_n = s->nrec;
+	return 0;
+}
+
+/* The journal's changes to name, in order: through the index once it pays. */
+static int journal_entries(struct fw_store *s, const char *name, struct fw_state *out)
+{
+	size_t i;
+
+	if (s->nrec > 64 && ++s->jlookups > 4 && s->jidx_n != s->nrec && jindex_build(s))
+		return -1;
+	if (s->jhead && s->jidx_n == s->nrec) {
+		for (i = s->jhead[name_hash(name) & (uint32_t)s->jmask]; i != UINT32_MAX;
+		     i = s->jnext[i])
+			if (!strcmp(s->rec[i].c.e.name, name) && fw_change_apply(out, &s->rec[i].c))
+				return -1;
+		return 0;
+	}
+	for (i = 0; i < s->nrec; i++)
+		if (!strcmp(s->rec[i].c.e.name, name) && fw_change_apply(out, &s->rec[i].c))
+			return -1;
+	return 0;
+}
+
 int fw_store_entries(const struct fw_store *s, const char *name, const struct fw_change *pending,
 		     size_t n, struct fw_state *out)
 {
@@ -512,9 +586,9 @@ int fw_store_entries(const struct fw_store *s, const char *name, const struct fw
 
 	if (base_entries(s, name, out))
 		return -1;
-	for (i = 0; i < s->nrec; i++)
-		if (!strcmp(s->rec[i].c.e.name, name) && fw_change_apply(out, &s->rec[i].c))
-			return -1;
+	/* the index is a cache: building it changes nothing a caller sees */
+	if (journal_entries((struct fw_store *)s, name, out))
+		return -1;
 	for (i = 0; i < n; i++)
 		if (!strcmp(pending[i].e.name, name) && fw_change_apply(out, &pending[i]))
 			return -1;
@@ -660,7 +734,7 @@ static int write_journal(struct fw_store *s, char *err, size_t errlen)
 {
 	char tmp[4300], *text = NULL;
 	size_t tlen = 0, i, j, len;
-	struct stamp st = { 0 };
+	struct stamp st = {0};
 	struct stat sb;
 	FILE *f;
 	int fd = -1, ret = -1;
@@ -750,6 +824,7 @@ int fw_store_compact(struct fw_store *s, struct fw_state *full, char *err, size_
 	for (i = 0; i < s->nrec; i++)
 		fw_change_free(&s->rec[i].c);
 	s->nrec = 0;
+	jindex_free(s);
 	if (s->map)
 		munmap((void *)s->map, s->maplen);
 	s->map = NULL;

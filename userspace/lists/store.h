@@ -41,6 +41,10 @@ struct fw_store {
 	size_t nrec, cap;
 	size_t jlen;	     /* bytes of the journal that hold whole records */
 	uint64_t generation; /* of the newest record, else of the base */
+	/* Records by name, built once a store is asked for many names. */
+	uint32_t *jhead, *jnext; /* chains of record indices, in record order */
+	size_t jmask, jidx_n;	 /* jidx_n: records the index covers */
+	unsigned jlookups;
 };
 
 /*

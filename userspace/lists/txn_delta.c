@@ -81,27 +81,70 @@ static ssize_t find_key(const struct fw_state *st, const struct fw_entry *e)
 	return -1;
 }
 
-int fw_delta_build(struct fw_ctx *ctx, const struct fw_change *c, size_t n, struct fw_delta *d)
+static int by_name(const void *a, const void *b, void *arg)
 {
-	size_t i;
+	const struct fw_change *c = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(c[x].e.name, c[y].e.name);
 
-	memset(d, 0, sizeof(*d));
-	if (load_before(ctx, c, n, &d->before) || fw_state_clone(&d->before, &d->after))
-		goto fail;
-	for (i = 0; i < n; i++) {
-		ssize_t at = find_key(&d->after, &c[i].e);
+	return r ? r : (x < y ? -1 : x > y); /* one name's changes keep their order */
+}
+
+/* One name's changes, in order, on its entries; what remains goes to d->after. */
+static int build_name(struct fw_delta *d, const struct fw_change *c, const size_t *idx, size_t from,
+		      size_t to, size_t *pos)
+{
+	const char *name = c[idx[from]].e.name;
+	struct fw_state cur = {0};
+	size_t i;
+	int ret = 0;
+
+	while (*pos < d->before.n && strcmp(d->before.e[*pos].name, name) < 0)
+		(*pos)++;
+	for (; *pos < d->before.n && !strcmp(d->before.e[*pos].name, name) && !ret; (*pos)++)
+		ret = fw_state_add(&cur, &d->before.e[*pos]);
+	for (i = from; i < to && !ret; i++) {
+		const struct fw_change *ch = &c[idx[i]];
+		ssize_t at = find_key(&cur, &ch->e);
 
 		/* journaled as a del of what was there, then the put: counts stay exact */
 		if (at >= 0) {
-			if (push(d, &d->after.e[at], 1))
-				goto fail;
-			fw_state_remove(&d->after, (size_t)at);
+			ret = push(d, &cur.e[at], 1);
+			fw_state_remove(&cur, (size_t)at);
 		}
-		if (!c[i].del && (push(d, &c[i].e, 0) || fw_state_add(&d->after, &c[i].e)))
+		if (!ret && !ch->del)
+			ret = push(d, &ch->e, 0) || fw_state_add(&cur, &ch->e);
+	}
+	for (i = 0; i < cur.n && !ret; i++)
+		ret = fw_state_add(&d->after, &cur.e[i]);
+	fw_state_free(&cur);
+	return ret;
+}
+
+/*
+ * Changes grouped by name, so each name works on its own few entries: the
+ * cost follows the changes, not their square.
+ */
+int fw_delta_build(struct fw_ctx *ctx, const struct fw_change *c, size_t n, struct fw_delta *d)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof(*idx)), i, j, pos = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (!idx || load_before(ctx, c, n, &d->before))
+		goto fail;
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), by_name, (void *)c);
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && !strcmp(c[idx[j]].e.name, c[idx[i]].e.name); j++)
+			;
+		if (build_name(d, c, idx, i, j, &pos))
 			goto fail;
 	}
+	free(idx);
 	return 0;
 fail:
+	free(idx);
 	fw_delta_free(d);
 	return -1;
 }
@@ -122,7 +165,7 @@ void fw_delta_free(struct fw_delta *d)
 static int journal_undo(struct fw_ctx *ctx, const struct fw_delta *d, uint64_t gen, char *err,
 			size_t errlen)
 {
-	struct fw_delta u = { 0 };
+	struct fw_delta u = {0};
 	size_t i;
 	int ret = -1;
 
@@ -184,7 +227,8 @@ int fw_delta_commit(struct fw_ctx *ctx, struct fw_delta *d)
 	if (fw_sync_names(&ctx->maps, &d->before, &d->after, err, sizeof(err)))
 		goto undo;
 	if (set_generation(&ctx->maps, gen)) {
-		snprintf(err, sizeof(err), "cannot write %s/%s", ctx->where.pin_path, FW_MAP_CONFIG);
+		snprintf(err, sizeof(err), "cannot write %s/%s", ctx->where.pin_path,
+			 FW_MAP_CONFIG);
 		fw_sync_names(&ctx->maps, &d->after, &d->before, err2, sizeof(err2));
 		goto undo;
 	}
