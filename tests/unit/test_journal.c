@@ -525,6 +525,67 @@ static void test_journal_of_a_newer_base_is_refused(void **state)
 	assert_non_null(strstr(err, "remove"));
 }
 
+/* Sorted "name/source" text of a state, for comparing two. */
+static void text_of(struct fw_state *st, char *out, size_t len)
+{
+	size_t i, off = 0;
+
+	fw_state_sort(st);
+	out[0] = '\0';
+	for (i = 0; i < st->n && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s/%s ", st->e[i].name,
+					st->e[i].source);
+}
+
+/*
+ * Hundreds of records putting, replacing and deleting names of a base: the
+ * whole lists (keyed table) and each name's entries (name index) are what
+ * the records applied one by one give.
+ */
+static void test_long_journal_matches_one_by_one(void **state)
+{
+	const char *names[200];
+	char buf[200][32], got[65536], want[65536], err[1024] = "";
+	static const char *const sources[] = { "feed1", "feed2", "manual" };
+	struct fw_state full, naive = { 0 }, one;
+	struct fw_store s;
+	size_t i, k;
+
+	for (i = 0; i < 200; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "n%04zu.example", i);
+		names[i] = buf[i];
+	}
+	make_base(*state, names, 200);
+	open_ok(&s, *state, 1);
+	assert_int_equal(fw_state_load_file(&naive, s.base_path, err, sizeof(err)), 0);
+	for (i = 0; i < 600; i++) {
+		/* a fixed walk over names and sources: puts, replacements, deletions */
+		const char *n = names[(i * 37) % 211 % 200], *src = sources[i % 3];
+		struct fw_change c = (i % 4 == 3) ? del(n, src) : put(n, src);
+
+		append_ok(&s, &c, 1);
+		assert_int_equal(fw_change_apply(&naive, &c), 0);
+	}
+	assert_int_equal(fw_store_full(&s, &full, err, sizeof(err)), 0);
+	assert_int_equal(full.n, naive.n);
+	text_of(&full, got, sizeof(got));
+	text_of(&naive, want, sizeof(want));
+	assert_string_equal(got, want);
+	for (k = 0; k < 200; k += 7) {
+		size_t j, count = 0;
+
+		memset(&one, 0, sizeof(one));
+		assert_int_equal(fw_store_entries(&s, names[k], NULL, 0, &one), 0);
+		for (j = 0; j < naive.n; j++)
+			count += !strcmp(naive.e[j].name, names[k]);
+		assert_int_equal(one.n, count);
+		fw_state_free(&one);
+	}
+	fw_state_free(&full);
+	fw_state_free(&naive);
+	fw_store_close(&s);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -532,6 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_changes_read_back_over_the_base),
 		T(test_entries_by_binary_search),
+		T(test_long_journal_matches_one_by_one),
 		T(test_torn_last_record_is_ignored_and_cut),
 		T(test_record_with_bad_check_at_end_is_torn),
 		T(test_damage_before_the_end_is_refused),

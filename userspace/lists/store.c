@@ -491,21 +491,113 @@ void fw_store_close(struct fw_store *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static uint32_t key_hash(const struct fw_entry *e)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	for (p = e->name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	h = (h ^ e->list) * 16777619u;
+	h = (h ^ e->match) * 16777619u;
+	for (p = e->source; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}
+
+/* The slot of e's key among the live entries (0 in the slot: not there). */
+static size_t key_slot(const struct fw_state *st, const uint32_t *tab, size_t mask,
+		       const struct fw_entry *e)
+{
+	size_t i = key_hash(e) & mask;
+
+	for (; tab[i]; i = (i + 1) & mask) {
+		const struct fw_entry *x = &st->e[tab[i] - 1];
+
+		if (x->name && fw_entry_same_key(x, e))
+			return i;
+	}
+	return i;
+}
+
+static void mark_gone(struct fw_entry *e)
+{
+	free(e->name);
+	free(e->source);
+	free(e->reason);
+	e->name = e->source = e->reason = NULL;
+}
+
+/* Drop the entries marked gone (name NULL), keeping the order of the rest. */
+static void sweep_gone(struct fw_state *st)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < st->n; i++)
+		if (st->e[i].name)
+			st->e[j++] = st->e[i];
+	st->n = j;
+}
+
+/*
+ * The journal onto the whole base, as fw_change_apply one by one would
+ * (a put goes to the end, a removal keeps the order), through a table of
+ * keys: in time proportional to base plus journal, not their product.
+ */
+static int apply_records(struct fw_state *st, const struct fw_journal_rec *rec, size_t nrec)
+{
+	size_t size = 64, mask, i;
+	uint32_t *tab;
+
+	while (size < 2 * (st->n + nrec))
+		size *= 2;
+	if (size > UINT32_MAX || !(tab = calloc(size, sizeof(*tab))))
+		return -1;
+	mask = size - 1;
+	for (i = 0; i < st->n; i++) {
+		size_t k = key_slot(st, tab, mask, &st->e[i]);
+
+		if (!tab[k]) /* of two entries with one key, a change meets the first */
+			tab[k] = (uint32_t)(i + 1);
+	}
+	for (i = 0; i < nrec; i++) {
+		const struct fw_change *c = &rec[i].c;
+		size_t k = key_slot(st, tab, mask, &c->e);
+
+		if (tab[k])
+			mark_gone(&st->e[tab[k] - 1]);
+		if (c->del)
+			continue;
+		if (fw_state_add(st, &c->e)) {
+			free(tab);
+			return -1;
+		}
+		tab[k] = (uint32_t)st->n;
+	}
+	free(tab);
+	sweep_gone(st);
+	return 0;
+}
+
 int fw_store_full(struct fw_store *s, struct fw_state *out, char *err, size_t errlen)
 {
 	size_t i;
 
 	if (fw_state_load_file(out, s->base_path, err, errlen))
 		return -1;
-	for (i = 0; i < s->nrec; i++) {
-		if (fw_change_apply(out, &s->rec[i].c)) {
-			fw_state_free(out);
-			snprintf(err, errlen, "out of memory applying %s", s->jpath);
-			return -1;
-		}
+	if (s->nrec <= 8) {
+		for (i = 0; i < s->nrec; i++)
+			if (fw_change_apply(out, &s->rec[i].c))
+				goto oom;
+	} else if (apply_records(out, s->rec, s->nrec)) {
+		goto oom;
 	}
 	out->opts.generation = s->generation;
 	return 0;
+oom:
+	fw_state_free(out);
+	snprintf(err, errlen, "out of memory applying %s", s->jpath);
+	return -1;
 }
 
 static uint32_t name_hash(const char *name)
