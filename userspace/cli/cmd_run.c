@@ -577,7 +577,6 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 	}
 	if (fw_fleet_publishing(d->fleet) && now >= d->fleet_poll_ns) {
 		/* others' changes (block del, allow) reach the fleet within a second */
-		fw_fleet_flush(d->fleet);
 		fw_err_capture(err, sizeof(err));
 		if (fw_daemon_lists_poll(&d->lists))
 			fw_log_fail(&d->commit_log, now, "reading the lists' changes: %s", err);
@@ -589,6 +588,7 @@ static void housekeeping(struct daemon *d, uint64_t *next_prom, uint64_t *next_s
 		*next_sweep = now + 1000000000ull;
 	}
 	commit_lists(d, now);
+	fw_fleet_flush(d->fleet); /* what the commit and the poll told the fleet */
 	fw_iface_watch_check(&d->ifaces, now, iface_report, d);
 	if (now >= d->geo_check_ns) {
 		fw_geo_recheck(d->geo, geo_note, NULL);

@@ -318,6 +318,8 @@ static void refresh_one(struct fw_fleet *f, struct fw_subscription *s, uint64_t 
 					 .serial = rep.serial,
 					 .added = (long)rep.added,
 					 .removed = (long)rep.removed,
+					 .records = (long)rep.records,
+					 .bytes = (long)rep.bytes,
 					 .apply_s = rep.apply_s};
 
 		event(f, FW_EV_RPZ_APPLY, NULL, &r);
@@ -477,6 +479,9 @@ void fw_fleet_stop(struct fw_fleet *f)
 {
 	if (!f)
 		return;
+	if (f->publishing && fw_fleet_flush(f))
+		fprintf(stderr, "fluxwall: fleet: %zu updates could not be queued and are lost\n",
+			f->nheld);
 	atomic_store(&f->stop, 1);
 	wake(f);
 	pthread_join(f->thread, NULL);
@@ -543,7 +548,7 @@ int fw_fleet_publish(struct fw_fleet *f, int del, const char *name, uint8_t matc
 		fprintf(stderr, "fluxwall: fleet: out of memory: the update of %s is lost\n", name);
 		return -1;
 	}
-	return fw_fleet_flush(f);
+	return 0;
 }
 
 bool fw_fleet_publishing(const struct fw_fleet *f)
@@ -569,6 +574,9 @@ void fw_fleet_stats(struct fw_fleet *f, struct fw_metrics_fleet *out)
 	pthread_mutex_lock(&f->stats_mu);
 	*out = f->stats;
 	pthread_mutex_unlock(&f->stats_mu);
+	/* the queue as it is now: the worker's copy lags a push by one round */
+	if (f->publishing)
+		out->queue = fw_pubq_len(&f->q) + f->nheld;
 }
 
 void fw_fleet_reopen_log(struct fw_fleet *f)

@@ -37,16 +37,17 @@ struct fw_fleet *fw_fleet_start(const struct fw_fleet_setup *s, const struct fw_
 void fw_fleet_stop(struct fw_fleet *f);
 
 /*
- * Queue a publish (del 0: add), durably; when the queue file cannot be
- * written it is held in memory, in order, and fw_fleet_flush retries.
+ * Hold a publish (del 0: add) for the next fw_fleet_flush, which writes
+ * everything held with one fsync: a commit of many auto-blocks costs one.
  */
 int fw_fleet_publish(struct fw_fleet *f, int del, const char *name, uint8_t match, double score,
 		     int64_t expires, const char *reason);
 bool fw_fleet_publishing(const struct fw_fleet *f);
 
 /*
- * Write the updates held in memory because the queue file refused them
- * (disk full); the daemon calls it every second. -1 while it still fails.
+ * Queue the held updates, durably and in order, and wake the worker. When
+ * the queue file cannot be written (disk full) they stay held and the next
+ * call retries; -1 then.
  */
 int fw_fleet_flush(struct fw_fleet *f);
 

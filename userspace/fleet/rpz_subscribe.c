@@ -522,9 +522,10 @@ void fw_sub_free(struct fw_subscription *s)
 	s->capexp = 0;
 }
 
-void fw_sub_status(const char *state_dir, void (*line)(const char *text, void *ctx), void *ctx)
+void fw_sub_status(const char *state_dir, void (*fn)(const struct fw_sub_seen *s, void *ctx),
+		   void *ctx)
 {
-	char dir[4200], path[4500], buf[700], out[1100];
+	char dir[4200], path[4500], buf[800];
 	struct dirent *de;
 	DIR *d;
 
@@ -534,7 +535,7 @@ void fw_sub_status(const char *state_dir, void (*line)(const char *text, void *c
 		return;
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
-		char zone[256] = "?", serial[32] = "none", err[700] = "";
+		struct fw_sub_seen s = {.zone = "?", .serial = "none"};
 		FILE *f;
 
 		if (strncmp(de->d_name, "sub-", 4) || n < 10 ||
@@ -546,15 +547,13 @@ void fw_sub_status(const char *state_dir, void (*line)(const char *text, void *c
 			continue;
 		while (fgets(buf, sizeof(buf), f)) {
 			buf[strcspn(buf, "\n")] = '\0';
-			sscanf(buf, "zone %255s", zone);
-			sscanf(buf, "serial %31s", serial);
+			sscanf(buf, "zone %255s", s.zone);
+			sscanf(buf, "serial %31s", s.serial);
 			if (!strncmp(buf, "error ", 6))
-				snprintf(err, sizeof(err), "%s", buf + 6);
+				snprintf(s.error, sizeof(s.error), "%.699s", buf + 6);
 		}
 		fclose(f);
-		snprintf(out, sizeof(out), "rpz %s serial %s%s%s", zone, serial,
-			 err[0] ? ", last error: " : "", err);
-		line(out, ctx);
+		fn(&s, ctx);
 	}
 	closedir(d);
 }

@@ -66,7 +66,15 @@ long fw_sub_expire(struct fw_subscription *s, const struct fw_lists_where *w, in
 
 void fw_sub_free(struct fw_subscription *s);
 
-/* Each subscription's state file, for `fluxwall status`: zone and serial lines. */
-void fw_sub_status(const char *state_dir, void (*line)(const char *text, void *ctx), void *ctx);
+/* What a subscription's state file says, for `fluxwall status`. */
+struct fw_sub_seen {
+	char zone[256];
+	char serial[32]; /* "none" before the first transfer */
+	char error[700]; /* "" when the last refresh worked */
+};
+
+/* Each subscription's state file in the state directory. */
+void fw_sub_status(const char *state_dir, void (*fn)(const struct fw_sub_seen *s, void *ctx),
+		   void *ctx);
 
 #endif /* FW_RPZ_SUBSCRIBE_H */

@@ -141,6 +141,8 @@ static void write_rpz_members(struct fw_json *j, const struct fw_event_rpz *r)
 	if (r->kind) {
 		fw_json_kv_int(j, "added", r->added);
 		fw_json_kv_int(j, "removed", r->removed);
+		fw_json_kv_int(j, "records", r->records);
+		fw_json_kv_int(j, "bytes", r->bytes);
 	}
 	if (r->apply_s >= 0)
 		fw_json_kv_double(j, "apply_s", r->apply_s);
@@ -151,8 +153,8 @@ static void write_rpz_members(struct fw_json *j, const struct fw_event_rpz *r)
 static void write_event_object(FILE *f, const struct fw_event *ev)
 {
 	struct fw_json j;
-	int has_rule = ev->kind == FW_EV_BLOCK || ev->kind == FW_EV_UNBLOCK ||
-		       ev->kind == FW_EV_EXPIRY;
+	int has_rule =
+	    ev->kind == FW_EV_BLOCK || ev->kind == FW_EV_UNBLOCK || ev->kind == FW_EV_EXPIRY;
 
 	fw_json_init(&j, f);
 	fw_json_obj_begin(&j);

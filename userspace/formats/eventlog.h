@@ -22,10 +22,10 @@
 #include "fluxwall_abi.h"
 
 enum fw_event_kind {
-	FW_EV_BLOCK,   /* a name was blocked (origin says by whom) */
-	FW_EV_UNBLOCK, /* an operator or feed removal took a rule away */
-	FW_EV_EXPIRY,  /* an auto entry reached its expiry */
-	FW_EV_ALERT,   /* something needs a human, e.g. auto-block rate limit hit */
+	FW_EV_BLOCK,	   /* a name was blocked (origin says by whom) */
+	FW_EV_UNBLOCK,	   /* an operator or feed removal took a rule away */
+	FW_EV_EXPIRY,	   /* an auto entry reached its expiry */
+	FW_EV_ALERT,	   /* something needs a human, e.g. auto-block rate limit hit */
 	FW_EV_RPZ_APPLY,   /* a subscribed zone's transfer went into the lists */
 	FW_EV_RPZ_PUBLISH, /* the fleet primary took an add or a delete */
 	FW_EV_RPZ_ERROR,   /* a transfer or an update failed; the last state holds */
@@ -38,21 +38,22 @@ struct fw_event_rpz {
 	const char *op;	  /* publishing: "add", "del" */
 	int64_t serial;	  /* -1: none */
 	long added, removed;
-	double apply_s;	  /* < 0: none */
+	long records, bytes; /* transfers: records and bytes on the wire */
+	double apply_s;	     /* < 0: none */
 	const char *error;
 };
 
 struct fw_event {
 	enum fw_event_kind kind;
-	const char *name;      /* canonical name; NULL when the event has none */
-	enum fw_origin origin; /* manual, feed or auto; ignored for alerts */
-	const char *source;    /* feed or operator source name; NULL: none */
-	enum fw_action action; /* FW_ACT_DEFAULT is logged as "default" */
-	double score;	       /* NAN when there is no score */
-	const char *reason;    /* short human text; NULL: none */
-	const char *evidence;  /* JSON value made by the caller; NULL: none */
-	uint64_t expires_ns;   /* wall-clock expiry, ns since the epoch; 0: never */
-	uint64_t time_ns;      /* when it happened; 0: now */
+	const char *name;		/* canonical name; NULL when the event has none */
+	enum fw_origin origin;		/* manual, feed or auto; ignored for alerts */
+	const char *source;		/* feed or operator source name; NULL: none */
+	enum fw_action action;		/* FW_ACT_DEFAULT is logged as "default" */
+	double score;			/* NAN when there is no score */
+	const char *reason;		/* short human text; NULL: none */
+	const char *evidence;		/* JSON value made by the caller; NULL: none */
+	uint64_t expires_ns;		/* wall-clock expiry, ns since the epoch; 0: never */
+	uint64_t time_ns;		/* when it happened; 0: now */
 	const struct fw_event_rpz *rpz; /* FW_EV_RPZ_*: their members */
 };
 
