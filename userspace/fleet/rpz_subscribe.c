@@ -69,6 +69,7 @@ void fw_sub_load(struct fw_subscription *s, const char *state_dir)
 			s->serial = (uint32_t)v;
 			s->have_serial = 1;
 		}
+		sscanf(line, "records %" SCNu64, &s->zone_records);
 		sscanf(line, "axfr %" SCNu64, &s->transfers[0]);
 		sscanf(line, "ixfr %" SCNu64, &s->transfers[1]);
 		sscanf(line, "last_ok %" SCNd64, &s->last_ok);
@@ -93,6 +94,7 @@ static int save_state(const struct fw_subscription *s, const char *state_dir)
 	fprintf(f, "zone %s\nprimary %s\n", s->zone, s->primary.text);
 	if (s->have_serial)
 		fprintf(f, "serial %u\n", s->serial);
+	fprintf(f, "records %" PRIu64 "\n", s->zone_records);
 	fprintf(f, "axfr %" PRIu64 "\nixfr %" PRIu64 "\nlast_ok %" PRId64 "\n", s->transfers[0],
 		s->transfers[1], s->last_ok);
 	if (s->last_err[0])
@@ -436,6 +438,30 @@ static int transfer(struct fw_subscription *s, size_t max_records, struct fw_xfr
 	}
 }
 
+/*
+ * The limit holds for the zone, not only for one transfer: IXFRs that each
+ * pass it whole would otherwise grow the zone past it. 0, or -1 with err.
+ */
+static int zone_grows_past(struct fw_subscription *s, const struct fw_xfr_result *r,
+			   size_t max_records, char *err, size_t errlen)
+{
+	uint64_t size = s->zone_records, adds = r->records - r->deleted;
+
+	if (r->kind == FW_XFR_AXFR)
+		size = r->records;
+	else if (r->kind == FW_XFR_IXFR) /* deletions of records we never counted: 0 */
+		size = size + adds > r->deleted ? size + adds - r->deleted : 0;
+	if (size > max_records) {
+		snprintf(err, errlen,
+			 "%s would hold %llu records, more than subscribe_max_records (%zu); the "
+			 "transfer is refused whole, the last version stays in force",
+			 s->zone, (unsigned long long)size, max_records);
+		return -1;
+	}
+	s->pending_records = size;
+	return 0;
+}
+
 int fw_sub_refresh(struct fw_subscription *s, const struct fw_lists_where *w, const char *state_dir,
 		   size_t max_records, struct fw_sub_report *rep, char *err, size_t errlen)
 {
@@ -445,6 +471,10 @@ int fw_sub_refresh(struct fw_subscription *s, const struct fw_lists_where *w, co
 	memset(rep, 0, sizeof(*rep));
 	if (transfer(s, max_records, &r, err, errlen))
 		goto fail;
+	if (zone_grows_past(s, &r, max_records, err, errlen)) {
+		fw_xfr_result_free(&r);
+		goto fail;
+	}
 	rep->kind = r.kind;
 	rep->serial = r.serial;
 	rep->records = r.records;
@@ -461,6 +491,7 @@ int fw_sub_refresh(struct fw_subscription *s, const struct fw_lists_where *w, co
 	if (rep->kind != FW_XFR_UP_TO_DATE)
 		s->transfers[rep->kind == FW_XFR_IXFR]++;
 	s->serial = rep->serial;
+	s->zone_records = s->pending_records;
 	s->have_serial = 1;
 	s->last_ok = time(NULL);
 	s->last_err[0] = '\0';

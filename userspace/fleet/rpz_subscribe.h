@@ -29,9 +29,11 @@ struct fw_subscription {
 	char key_name[256];
 	int have_serial;
 	uint32_t serial, refresh;
-	uint64_t transfers[2]; /* axfr, ixfr */
-	int64_t last_ok;       /* unix seconds of the last good refresh */
-	uint64_t due_ns;       /* monotonic: next refresh */
+	uint64_t zone_records;	  /* the zone's size as the transfers told it */
+	uint64_t pending_records; /* what it becomes once this transfer is applied */
+	uint64_t transfers[2];	  /* axfr, ixfr */
+	int64_t last_ok;	  /* unix seconds of the last good refresh */
+	uint64_t due_ns;	  /* monotonic: next refresh */
 	unsigned fails;
 	char last_err[600];
 	struct fw_expiry *exp; /* min-heap by at */

@@ -209,6 +209,7 @@ static int on_rr(struct walk *w, struct fw_xfr_result *r, const ldns_rr *rr, con
 			 zone, w->max);
 		return -1;
 	}
+	r->deleted += w->ixfr == 1 && w->deleting;
 	k = fw_rpz_fact_from_rr(rr, zone, w->ixfr == 1 && w->deleting, &f);
 	if (k == 1) {
 		r->skipped++;

@@ -26,6 +26,7 @@ struct fw_xfr_result {
 	struct fw_rpz_fact *f;
 	size_t n, cap;
 	size_t records; /* every record but the SOAs */
+	size_t deleted; /* of those, deletions (IXFR) */
 	size_t skipped; /* records fluxwall cannot enforce (local data, rpz-ip...) */
 	size_t bytes;	/* on the wire */
 };
