@@ -18,7 +18,6 @@ struct status {
 	long map_names;
 	uint64_t by_list_origin[2][3];
 	char geo[512];
-	const struct fw_opts *o;
 };
 
 /* Which detection features the configured geo databases allow. */
@@ -39,7 +38,6 @@ static void geo_status(struct fw_opts *o, char *buf, size_t len)
 static void collect(struct fw_ctx *ctx, struct fw_opts *o, struct status *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->o = o;
 	s->natt = fw_list_attachments(fw_maps_rules_id(&ctx->maps), s->att, 64);
 	fw_maps_read_counters(&ctx->maps, s->cnt);
 	fw_maps_get_config(&ctx->maps, &s->cfg);
@@ -52,20 +50,7 @@ static void collect(struct fw_ctx *ctx, struct fw_opts *o, struct status *s)
 	fw_ctx_counts(ctx, s->by_list_origin);
 }
 
-/* A state file of a zone the configuration still subscribes to. */
-static bool subscribed(const struct fw_opts *o, const char *zone)
-{
-	const char *p = o->conf->subscribe;
-	size_t n = strlen(zone);
-
-	for (; p && (p = strstr(p, zone)); p += n)
-		if ((p == o->conf->subscribe || p[-1] == ',' || p[-1] == ' ') && p[n] == '@')
-			return true;
-	return false;
-}
-
 struct fleet_out {
-	const struct fw_opts *o;
 	struct fw_json *j; /* NULL: text */
 };
 
@@ -73,8 +58,6 @@ static void print_sub(const struct fw_sub_seen *s, void *ctx)
 {
 	struct fleet_out *out = ctx;
 
-	if (!subscribed(out->o, s->zone))
-		return;
 	if (!out->j) {
 		printf("fleet:         rpz %s serial %s%s%s\n", s->zone, s->serial,
 		       s->error[0] ? ", last error: " : "", s->error);
@@ -90,9 +73,9 @@ static void print_sub(const struct fw_sub_seen *s, void *ctx)
 }
 
 /* Subscriptions' serials and the publish queue, from the state directory. */
-static void fleet_status(const struct fw_opts *o, const char *state_dir, struct fw_json *j)
+static void fleet_status(const char *state_dir, struct fw_json *j)
 {
-	struct fleet_out out = {.o = o, .j = j};
+	struct fleet_out out = {.j = j};
 	long queued = fw_pubq_count_dir(state_dir);
 
 	if (j) {
@@ -133,7 +116,7 @@ static void print_text(struct fw_ctx *ctx, const struct status *s)
 	       s->map_names, ctx->maps.capacity, ctx->maps.filter_words * 8 / 1024,
 	       s->cfg.max_depth);
 	printf("geo data:      %s\n", s->geo);
-	fleet_status(s->o, ctx->where.state_dir, NULL);
+	fleet_status(ctx->where.state_dir, NULL);
 	printf("counters:\n");
 	for (i = 0; i < FW_CNT_MAX; i++)
 		printf("  %-22s %llu\n", fw_counter_names[i], (unsigned long long)s->cnt[i]);
@@ -173,7 +156,7 @@ static void print_json(struct fw_ctx *ctx, const struct status *s)
 	fw_json_kv_uint(&j, "capacity", ctx->maps.capacity);
 	fw_json_kv_uint(&j, "max_depth", s->cfg.max_depth);
 	fw_json_kv_str(&j, "geo", s->geo);
-	fleet_status(s->o, ctx->where.state_dir, &j);
+	fleet_status(ctx->where.state_dir, &j);
 	fw_json_key(&j, "counters");
 	fw_json_obj_begin(&j);
 	for (i = 0; i < FW_CNT_MAX; i++)
