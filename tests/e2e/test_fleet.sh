@@ -36,7 +36,7 @@
 #     queued updates in order (flux-four absent, flux-five present). With
 #     another node's TXT beside A's for flux-five, A's delete of it leaves
 #     that TXT and the CNAMEs in place.
-#  6. flux-one's auto entry expires on A (auto_expiry 1m): it leaves A, the
+#  6. flux-one's auto entry expires on A (auto_expiry 30s): it leaves A, the
 #     zone and B.
 #  7. 50,000 names loaded into the zone; the primary killed in the middle of
 #     B's transfer of them over a slow link: B keeps its old list in force;
@@ -203,7 +203,7 @@ trusted_resolvers = $FLUX_RES4
 geo_asn_db = $GEO/asn.mmdb
 geo_country_db = $GEO/country.mmdb
 geo_city_db = $GEO/city.mmdb
-auto_expiry = 1m
+auto_expiry = 30s
 node_name = node-a
 fleet_keys = $1
 publish_zone = $ZONE
