@@ -468,17 +468,8 @@ fleet_unbound_up() {
 	mkdir -p "$dir"
 	conf=$dir/unbound.conf
 	{
+		lab_unbound_common "$dir"
 		cat <<EOF
-server:
-    directory: "$dir"
-    chroot: ""
-    username: ""
-    pidfile: "$dir/unbound.pid"
-    use-syslog: no
-    logfile: "$dir/unbound.log"
-    log-time-ascii: yes
-    verbosity: 1
-    num-threads: 1
     interface: $FLEET_UNBOUND_ADDR@$FLEET_UNBOUND_PORT
     port: $FLEET_UNBOUND_PORT
     access-control: 127.0.0.0/8 allow

@@ -94,17 +94,8 @@ flux_rrset_replace() {
 # puts the NS and glue records into the responses, as in the wild.
 flux_unbound_conf() {
 	local dir=$LAB_TMP/unbound-flux z
+	lab_unbound_common "$dir"
 	cat <<EOF
-server:
-    directory: "$dir"
-    chroot: ""
-    username: ""
-    pidfile: "$dir/unbound.pid"
-    use-syslog: no
-    logfile: "$dir/unbound.log"
-    log-time-ascii: yes
-    verbosity: 1
-    num-threads: 1
     interface: $FLUX_RES4
     port: 53
     outgoing-interface: $FLUX_RES4

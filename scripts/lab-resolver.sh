@@ -56,17 +56,8 @@ EOF
 # lab_unbound_conf [RPZ_FILE]: the configuration text on stdout.
 lab_unbound_conf() {
 	local rpz=${1:-} dir=$LAB_TMP/unbound
+	lab_unbound_common "$dir"
 	cat <<EOF
-server:
-    directory: "$dir"
-    chroot: ""
-    username: ""
-    pidfile: "$dir/unbound.pid"
-    use-syslog: no
-    logfile: "$dir/unbound.log"
-    log-time-ascii: yes
-    verbosity: 1
-    num-threads: 1
     interface: $LAB_UNBOUND_ADDR@$LAB_UNBOUND_PORT
     port: $LAB_UNBOUND_PORT
     access-control: 127.0.0.0/8 allow

@@ -369,6 +369,24 @@ lab_stop_pid() {
 	return 0
 }
 
+# lab_unbound_common DIR: the server: lines every lab Unbound shares, on
+# stdout: its files under DIR, no chroot or privilege drop (it runs in a
+# namespace of the lab's), one thread, its log in DIR.
+lab_unbound_common() {
+	cat <<EOF
+server:
+    directory: "$1"
+    chroot: ""
+    username: ""
+    pidfile: "$1/unbound.pid"
+    use-syslog: no
+    logfile: "$1/unbound.log"
+    log-time-ascii: yes
+    verbosity: 1
+    num-threads: 1
+EOF
+}
+
 # ---------------------------------------------------------------- fluxwall
 
 # lab_fw ARGS...: run the fluxwall CLI in the client namespace on the lab's
