@@ -206,13 +206,14 @@ static int verify(struct fw_dns_conn *c, ldns_pkt *p, const uint8_t *wire, size_
 	return 0;
 }
 
-int fw_dns_recv(struct fw_dns_conn *c, ldns_pkt **out)
+/* The next message off the wire, parsed but not checked. */
+static int read_msg(struct fw_dns_conn *c, ldns_pkt **out, uint8_t **wire, size_t *n)
 {
-	uint8_t len[2], *wire;
-	size_t n;
+	uint8_t len[2];
 	int r;
 
 	*out = NULL;
+	*wire = NULL;
 	r = read_all(c->fd, len, 2);
 	if (r) {
 		snprintf(c->err, sizeof(c->err), "%s",
@@ -221,19 +222,27 @@ int fw_dns_recv(struct fw_dns_conn *c, ldns_pkt **out)
 					   : strerror(errno));
 		return -1;
 	}
-	n = (size_t)len[0] << 8 | len[1];
-	wire = malloc(n ? n : 1);
-	if (!wire || read_all(c->fd, wire, n)) {
-		free(wire);
+	*n = (size_t)len[0] << 8 | len[1];
+	*wire = malloc(*n ? *n : 1);
+	if (!*wire || read_all(c->fd, *wire, *n)) {
 		snprintf(c->err, sizeof(c->err), "the connection broke inside a message");
 		return -1;
 	}
-	if (ldns_wire2pkt(out, wire, n) != LDNS_STATUS_OK) {
-		free(wire);
-		snprintf(c->err, sizeof(c->err), "malformed DNS message (%zu bytes)", n);
+	if (ldns_wire2pkt(out, *wire, *n) != LDNS_STATUS_OK) {
+		snprintf(c->err, sizeof(c->err), "malformed DNS message (%zu bytes)", *n);
 		return -1;
 	}
-	r = verify(c, *out, wire, n);
+	return 0;
+}
+
+int fw_dns_recv(struct fw_dns_conn *c, ldns_pkt **out)
+{
+	uint8_t *wire;
+	size_t n;
+	int r = read_msg(c, out, &wire, &n);
+
+	if (!r)
+		r = verify(c, *out, wire, n);
 	free(wire);
 	if (r) {
 		ldns_pkt_free(*out);
@@ -242,6 +251,75 @@ int fw_dns_recv(struct fw_dns_conn *c, ldns_pkt **out)
 	}
 	c->answers++;
 	return 0;
+}
+
+/* The answer to request i of a pipeline, checked against that request's MAC. */
+static int recv_for(struct fw_dns_conn *c, ldns_pkt **qs, ldns_rdf **macs, ldns_pkt **answers,
+		    size_t n)
+{
+	uint16_t base = ldns_pkt_id(qs[0]);
+	uint8_t *wire;
+	size_t len, i;
+	int r = read_msg(c, &answers[n], &wire, &len);
+
+	if (r)
+		goto out;
+	i = (uint16_t)(ldns_pkt_id(answers[n]) - base);
+	if (i >= n || answers[i]) {
+		snprintf(c->err, sizeof(c->err), "an answer to no request of ours (id %u)",
+			 ldns_pkt_id(answers[n]));
+		r = -1;
+		goto out;
+	}
+	ldns_rdf_deep_free(c->mac);
+	c->mac = macs[i];
+	macs[i] = NULL;
+	c->answers = 0;
+	r = verify(c, answers[n], wire, len);
+	if (!r) {
+		answers[i] = answers[n];
+		answers[n] = NULL;
+	}
+out:
+	ldns_pkt_free(answers[n]);
+	answers[n] = NULL;
+	free(wire);
+	return r;
+}
+
+int fw_dns_exchange_many(struct fw_dns_conn *c, ldns_pkt **qs, size_t n, ldns_pkt **answers)
+{
+	ldns_rdf **macs = calloc(n + 1, sizeof(*macs));
+	uint16_t base = (uint16_t)ldns_get_random();
+	size_t i;
+	int r = -1;
+
+	memset(answers, 0, (n + 1) * sizeof(*answers));
+	if (!macs) {
+		snprintf(c->err, sizeof(c->err), "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		ldns_pkt_set_id(qs[i], (uint16_t)(base + i)); /* distinct within the pipeline */
+		if (fw_dns_send(c, qs[i]))
+			goto out;
+		macs[i] = c->mac;
+		c->mac = NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (recv_for(c, qs, macs, answers, n))
+			goto out;
+	r = 0;
+out:
+	for (i = 0; i < n; i++)
+		ldns_rdf_deep_free(macs[i]);
+	free(macs);
+	if (r)
+		for (i = 0; i < n; i++) {
+			ldns_pkt_free(answers[i]);
+			answers[i] = NULL;
+		}
+	return r;
 }
 
 int fw_dns_exchange(struct fw_dns_conn *c, ldns_pkt *q, ldns_pkt **out)

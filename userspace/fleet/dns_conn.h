@@ -48,6 +48,14 @@ int fw_dns_recv(struct fw_dns_conn *c, ldns_pkt **out);
 /* Send q and read its one answer. */
 int fw_dns_exchange(struct fw_dns_conn *c, ldns_pkt *q, ldns_pkt **out);
 
+/*
+ * Send the n requests (n <= 65535; their ids are set here) before reading
+ * their answers, each checked against its own request's MAC: one round
+ * trip for many queries. answers has room for n + 1; answers[i] is the
+ * answer to qs[i]. -1 with c->err, and no answers.
+ */
+int fw_dns_exchange_many(struct fw_dns_conn *c, ldns_pkt **qs, size_t n, ldns_pkt **answers);
+
 /* "NOERROR", "REFUSED"... with the TSIG error when the answer carries one. */
 void fw_dns_rcode_text(const ldns_pkt *p, char *buf, size_t len);
 

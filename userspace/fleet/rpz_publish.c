@@ -92,39 +92,74 @@ static int push(ldns_rr_list *l, ldns_rr *rr)
 	return 0;
 }
 
-/* The name's TXT set at the primary, as read just now. */
-static int read_set(struct fw_dns_conn *c, const char *owner, ldns_rr_list **set, char *err,
-		    size_t errlen)
+/* The TXT set an answer holds at owner; -1 with err when the primary failed. */
+static int set_of(ldns_pkt *a, const char *owner, ldns_rr_list **set, char *err, size_t errlen)
 {
-	ldns_rdf *o = ldns_dname_new_frm_str(owner);
-	ldns_pkt *q, *a = NULL;
-	ldns_pkt_rcode rc;
+	ldns_pkt_rcode rc = ldns_pkt_get_rcode(a);
 
 	*set = NULL;
-	q = o ? ldns_pkt_query_new(o, LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN, 0) : NULL;
-	if (!q)
-		return -1;
-	ldns_pkt_set_random_id(q);
-	if (fw_dns_exchange(c, q, &a)) {
-		snprintf(err, errlen, "%s", c->err);
-		ldns_pkt_free(q);
-		return -1;
-	}
-	ldns_pkt_free(q);
-	rc = ldns_pkt_get_rcode(a);
 	if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) {
 		char t[64];
 
 		fw_dns_rcode_text(a, t, sizeof(t));
 		snprintf(err, errlen, "reading %s from the primary: %s", owner, t);
-		ldns_pkt_free(a);
 		return -1;
 	}
 	*set = ldns_pkt_rr_list_by_type(a, LDNS_RR_TYPE_TXT, LDNS_SECTION_ANSWER);
 	if (!*set)
 		*set = ldns_rr_list_new();
-	ldns_pkt_free(a);
 	return *set ? 0 : -1;
+}
+
+/*
+ * Each op's TXT set at the primary, as read just now, all in one round trip;
+ * sets[i] stays NULL for an op whose owner is too long. -1 with err.
+ */
+static int read_sets(struct fw_dns_conn *c, const struct fw_publish_target *t,
+		     const struct fw_pub_op *ops, size_t n, ldns_rr_list **sets, char *err,
+		     size_t errlen)
+{
+	ldns_pkt **qs = calloc(n + 1, sizeof(*qs)), **as = calloc(n + 1, sizeof(*as));
+	size_t *at = calloc(n + 1, sizeof(*at)), k = 0, i;
+	char owner[600];
+	int ret = -1;
+
+	if (!qs || !as || !at) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ldns_rdf *o;
+
+		if (fw_publish_meta_owner(ops[i].name, t->zone, owner, sizeof(owner)))
+			continue; /* too long to carry a TXT beside it: the caller drops it */
+		o = ldns_dname_new_frm_str(owner);
+		qs[k] = o ? ldns_pkt_query_new(o, LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN, 0) : NULL;
+		if (!qs[k]) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		at[k++] = i;
+	}
+	if (k && fw_dns_exchange_many(c, qs, k, as)) {
+		snprintf(err, errlen, "%s", c->err);
+		goto out;
+	}
+	for (i = 0; i < k; i++) {
+		fw_publish_meta_owner(ops[at[i]].name, t->zone, owner, sizeof(owner));
+		if (set_of(as[i], owner, &sets[at[i]], err, errlen))
+			goto out;
+	}
+	ret = 0;
+out:
+	for (i = 0; qs && i < n; i++) {
+		ldns_pkt_free(qs[i]);
+		ldns_pkt_free(as ? as[i] : NULL);
+	}
+	free(qs);
+	free(as);
+	free(at);
+	return ret;
 }
 
 /* "NAME.ZONE." or, wild, "*.NAME.ZONE." */
@@ -235,36 +270,37 @@ enum fw_publish_result fw_publish_batch(struct fw_dns_conn *c, const struct fw_p
 					size_t errlen)
 {
 	ldns_rr_list *pre = ldns_rr_list_new(), *up = ldns_rr_list_new();
-	char owner[300];
+	ldns_rr_list **sets = calloc(n + 1, sizeof(*sets));
+	enum fw_publish_result r = FW_PUBLISH_ERROR;
+	char owner[600];
 	size_t i;
 
-	if (!pre || !up)
-		goto oom;
+	if (!pre || !up || !sets) {
+		snprintf(err, errlen, "out of memory building an update");
+		goto out;
+	}
+	if (read_sets(c, t, ops, n, sets, err, errlen))
+		goto out;
 	for (i = 0; i < n; i++) {
-		ldns_rr_list *set;
-		int bad;
-
-		if (fw_publish_meta_owner(ops[i].name, t->zone, owner, sizeof(owner)))
-			continue; /* too long to carry a TXT beside it: the caller drops it */
-		if (read_set(c, owner, &set, err, errlen)) {
-			ldns_rr_list_deep_free(pre);
-			ldns_rr_list_deep_free(up);
-			return FW_PUBLISH_ERROR;
+		if (!sets[i])
+			continue;
+		fw_publish_meta_owner(ops[i].name, t->zone, owner, sizeof(owner));
+		if (add_op(t, &ops[i], owner, sets[i], pre, up)) {
+			snprintf(err, errlen, "out of memory building an update");
+			goto out;
 		}
-		bad = add_op(t, &ops[i], owner, set, pre, up);
-		ldns_rr_list_deep_free(set);
-		if (bad)
-			goto oom;
 	}
 	if (!ldns_rr_list_rr_count(up)) {
-		ldns_rr_list_deep_free(pre);
-		ldns_rr_list_deep_free(up);
-		return FW_PUBLISH_OK; /* withdrawals of names this node never published */
+		r = FW_PUBLISH_OK; /* withdrawals of names this node never published */
+		goto out;
 	}
-	return send_update(c, t->zone, pre, up, err, errlen);
-oom:
+	r = send_update(c, t->zone, pre, up, err, errlen);
+	pre = up = NULL; /* the update owned them */
+out:
+	for (i = 0; sets && i < n; i++)
+		ldns_rr_list_deep_free(sets[i]);
+	free(sets);
 	ldns_rr_list_deep_free(pre);
 	ldns_rr_list_deep_free(up);
-	snprintf(err, errlen, "out of memory building an update");
-	return FW_PUBLISH_ERROR;
+	return r;
 }
