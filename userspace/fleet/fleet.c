@@ -258,6 +258,10 @@ static void publish_some(struct fw_fleet *f, uint64_t now)
 		return;
 	}
 	r = send_batch(f, b, n, err, sizeof(err));
+	while (r == FW_PUBLISH_TOO_BIG && n > 1) /* names with many nodes' records */
+		r = send_batch(f, b, n /= 2, err, sizeof(err));
+	if (r == FW_PUBLISH_TOO_BIG)
+		snprintf(err, sizeof(err), "the update of %s alone passes 64 KiB", b[0].name);
 	if (r == FW_PUBLISH_CONFLICT && n > 1)
 		r = send_batch(f, b, 1, err, sizeof(err)), n = 1; /* one at a time wins through */
 	if (r == FW_PUBLISH_OK && !fw_pubq_ack(&f->q, b[n - 1].seq, err, sizeof(err))) {

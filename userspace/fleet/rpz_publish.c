@@ -221,6 +221,20 @@ static int add_op(const struct fw_publish_target *t, const struct fw_pub_op *op,
 				 LDNS_RR_TYPE_CNAME, LDNS_RR_CLASS_ANY));
 }
 
+/* Room for the TSIG record within a DNS message's 65535 bytes. */
+#define FW_UPDATE_MAX 65000
+
+static size_t wire_size(ldns_pkt *q)
+{
+	uint8_t *wire = NULL;
+	size_t n = SIZE_MAX;
+
+	if (ldns_pkt2wire(&wire, q, &n) != LDNS_STATUS_OK)
+		n = SIZE_MAX;
+	free(wire);
+	return n;
+}
+
 static enum fw_publish_result send_update(struct fw_dns_conn *c, const char *zone,
 					  ldns_rr_list *pre, ldns_rr_list *up, char *err,
 					  size_t errlen)
@@ -238,6 +252,10 @@ static enum fw_publish_result send_update(struct fw_dns_conn *c, const char *zon
 	ldns_pkt_set_random_id(q);
 	ldns_update_set_prcount(q, (uint16_t)ldns_rr_list_rr_count(pre));
 	ldns_update_set_upcount(q, (uint16_t)ldns_rr_list_rr_count(up));
+	if (wire_size(q) > FW_UPDATE_MAX) {
+		r = FW_PUBLISH_TOO_BIG;
+		goto out;
+	}
 	if (fw_dns_exchange(c, q, &a)) {
 		snprintf(err, errlen, "%s", c->err);
 		goto out;

@@ -30,6 +30,7 @@ struct fw_publish_target {
 enum fw_publish_result {
 	FW_PUBLISH_OK = 0,
 	FW_PUBLISH_CONFLICT = 1, /* another node changed a name meanwhile: read again */
+	FW_PUBLISH_TOO_BIG = 2,	 /* over a DNS message's 64 KiB: send fewer names */
 	FW_PUBLISH_ERROR = -1,	 /* primary unreachable or refused: err says */
 };
 
