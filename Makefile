@@ -62,7 +62,7 @@ TEST_CFLAGS := -Itests/lib -Ibpf -DFWH_SRCDIR='"$(CURDIR)"'
 # feed format, all from tests/fuzz/feed.c.
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	       -fno-sanitize-recover=undefined $(FW_CFLAGS) -Wno-missing-field-initializers
-FUZZ_NAMES := name_key sample_decode walk_decode conf state journal pcap networks \
+FUZZ_NAMES := name_key sample_decode walk_decode conf state journal pcap networks xfr \
 	      feed_plain feed_hosts feed_rpz feed_adblock feed_auto
 FUZZ_BIN := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_OBJ := $(patsubst userspace/%.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC))

@@ -41,6 +41,7 @@ max_len() {
 	walk_decode) echo 1024 ;;      # a message: the walk reads 512 bytes of it
 	pcap) echo 16384 ;;
 	conf) echo 8192 ;;
+	xfr) echo 65536 ;;             # a transfer's first messages
 	*) echo 4096 ;;
 	esac
 }

@@ -154,19 +154,33 @@ struct walk {
 	size_t max;
 };
 
-static uint32_t soa_serial(const ldns_rr *soa)
+/* An SOA's 32-bit field i (2: serial, 3: refresh); 0 with ok cleared when absent. */
+static uint32_t soa_field(const ldns_rr *soa, size_t i, int *ok)
 {
-	return ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+	const ldns_rdf *f = ldns_rr_rd_count(soa) == 7 ? ldns_rr_rdf(soa, i) : NULL;
+
+	if (!f || ldns_rdf_size(f) != 4) {
+		*ok = 0;
+		return 0;
+	}
+	return ldns_rdf2native_int32(f);
 }
 
-static int on_soa(struct walk *w, struct fw_xfr_result *r, const ldns_rr *rr)
+static int on_soa(struct walk *w, struct fw_xfr_result *r, const ldns_rr *rr, const char *zone,
+		  char *err, size_t errlen)
 {
-	uint32_t s = soa_serial(rr);
+	int ok = 1;
+	uint32_t s = soa_field(rr, 2, &ok), refresh = soa_field(rr, 3, &ok);
 
+	if (!ok) {
+		snprintf(err, errlen, "the transfer of %s holds an SOA record without its fields",
+			 zone);
+		return -1;
+	}
 	w->soas++;
 	if (w->soas == 1) {
 		w->serial = r->serial = s;
-		r->refresh = ldns_rdf2native_int32(ldns_rr_rdf(rr, 3));
+		r->refresh = refresh;
 		return 0;
 	}
 	if (w->ixfr < 0)
@@ -195,7 +209,7 @@ static int on_rr(struct walk *w, struct fw_xfr_result *r, const ldns_rr *rr, con
 	int k;
 
 	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
-		return on_soa(w, r, rr);
+		return on_soa(w, r, rr, zone, err, errlen);
 	if (w->soas == 0) {
 		snprintf(err, errlen, "the transfer of %s does not start with its SOA", zone);
 		return -1;
