@@ -61,15 +61,18 @@ int fluxwall_xdp(struct xdp_md *ctx)
 	int res;
 
 	st = bpf_map_lookup_elem(&fw_stats, &zero);
-	cfg = bpf_map_lookup_elem(&fw_config, &zero);
-	s = bpf_map_lookup_elem(&fw_scratch_map, &zero);
-	if (!st || !cfg || !s)
+	if (!st)
 		return XDP_PASS;
 	fw_count(st, FW_CNT_PACKETS);
 
 	res = fw_parse_packet(ctx, &pkt);
 	if (res != FW_PARSE_DNS)
 		return fw_pass(st, res);
+	/* only DNS responses need these: the rest of the traffic skips them */
+	cfg = bpf_map_lookup_elem(&fw_config, &zero);
+	s = bpf_map_lookup_elem(&fw_scratch_map, &zero);
+	if (!cfg || !s)
+		return XDP_PASS; /* array maps: never */
 	res = fw_parse_question(ctx, &pkt, s, &q);
 	if (res)
 		return fw_pass(st, res);
