@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fleet/dns_conn.h"
+#include "formats/dns_name.h"
 
 #define TSIG_FUDGE 300
 
@@ -335,6 +336,18 @@ int fw_dns_exchange(struct fw_dns_conn *c, ldns_pkt *q, ldns_pkt **out)
 		ldns_pkt_free(*out); /* a late answer to an abandoned request */
 		*out = NULL;
 	}
+}
+
+int fw_dns_name_text(const ldns_rdf *name, char *out, size_t len)
+{
+	struct fw_name n;
+
+	if (!name || ldns_rdf_get_type(name) != LDNS_RDF_TYPE_DNAME ||
+	    fw_name_from_wire(ldns_rdf_data(name), ldns_rdf_size(name), &n) ||
+	    strlen(n.text) >= len)
+		return -1;
+	memcpy(out, n.text, strlen(n.text) + 1);
+	return 0;
 }
 
 void fw_dns_rcode_text(const ldns_pkt *p, char *buf, size_t len)

@@ -56,6 +56,12 @@ int fw_dns_exchange(struct fw_dns_conn *c, ldns_pkt *q, ldns_pkt **out);
  */
 int fw_dns_exchange_many(struct fw_dns_conn *c, ldns_pkt **qs, size_t n, ldns_pkt **answers);
 
+/*
+ * A name in a message (an owner, a question) in fluxwall's canonical text
+ * (formats/dns_name.h); -1 when it has none (a NUL or a dot in a label).
+ */
+int fw_dns_name_text(const ldns_rdf *name, char *out, size_t len);
+
 /* "NOERROR", "REFUSED"... with the TSIG error when the answer carries one. */
 void fw_dns_rcode_text(const ldns_pkt *p, char *buf, size_t len);
 

@@ -67,20 +67,8 @@ int fw_notify_pollfds(const struct fw_notify *n, struct pollfd *p)
 static int zone_of(ldns_pkt *q, char *zone, size_t zlen)
 {
 	ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(q), 0);
-	char *z = qr ? ldns_rdf2str(ldns_rr_owner(qr)) : NULL;
-	size_t n;
 
-	if (!z)
-		return -1;
-	for (char *c = z; *c; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c - 'A' + 'a');
-	n = strlen(z);
-	if (n > 1 && z[n - 1] == '.')
-		z[n - 1] = '\0';
-	snprintf(zone, zlen, "%s", z);
-	free(z);
-	return 0;
+	return qr ? fw_dns_name_text(ldns_rr_owner(qr), zone, zlen) : -1;
 }
 
 /* The key a signed NOTIFY names, checked; NULL for unsigned; -1 in *bad. */

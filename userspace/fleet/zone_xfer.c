@@ -12,36 +12,25 @@
 
 #define XFR_TIMEOUT_MS 10000
 
-static void lower(char *s)
-{
-	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
-}
-
 /* The owner relative to the zone ("" for the apex); -1 when outside it. */
 static int relative(const ldns_rr *rr, const char *zone, char *out, size_t len)
 {
-	char *o = ldns_rdf2str(ldns_rr_owner(rr));
+	char o[FW_NAME_TEXT_MAX + 2];
 	size_t no, nz = strlen(zone);
-	int ret = -1;
 
-	if (!o)
+	if (fw_dns_name_text(ldns_rr_owner(rr), o, sizeof(o)))
 		return -1;
-	lower(o);
 	no = strlen(o);
-	if (no && o[no - 1] == '.')
-		o[--no] = '\0';
 	if (!strcmp(o, zone)) {
 		out[0] = '\0';
-		ret = 0;
-	} else if (no > nz + 1 && o[no - nz - 1] == '.' && !strcmp(o + no - nz, zone) &&
-		   no - nz - 1 < len) {
-		snprintf(out, len, "%.*s", (int)(no - nz - 1), o);
-		ret = 0;
+		return 0;
 	}
-	free(o);
-	return ret;
+	if (no > nz + 1 && o[no - nz - 1] == '.' && !strcmp(o + no - nz, zone) &&
+	    no - nz - 1 < len) {
+		snprintf(out, len, "%.*s", (int)(no - nz - 1), o);
+		return 0;
+	}
+	return -1;
 }
 
 static int host_name(const char *text, char *out, size_t len)
