@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -40,6 +41,39 @@ static void test_tsig_key_lines(void **state)
 			 -1);
 	assert_int_equal(fw_tsig_key_parse("fleet-secret", &k, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "ALGORITHM:NAME:SECRET"));
+}
+
+static void test_tsig_key_file(void **state)
+{
+	struct fw_tsig_keys keys;
+	char dir[256], path[300], err[600];
+	FILE *f;
+
+	assert_int_equal(fwh_tmpdir(dir, sizeof(dir), "fleetkeys"), 0);
+	snprintf(path, sizeof(path), "%s/keys", dir);
+	f = fopen(path, "w");
+	fputs("# the fleet's keys\n\n  hmac-sha256:fleet:c2VjcmV0c2VjcmV0  # update\r\n"
+	      "hmac-sha512:xfr.example.:b3RoZXJvdGhlcg==\n",
+	      f);
+	fclose(f);
+	chmod(path, 0644);
+	/* a secret others can read is refused, with the fix */
+	assert_int_equal(fw_tsig_keys_load(&keys, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "chmod 600"));
+	chmod(path, 0600);
+	assert_int_equal(fw_tsig_keys_load(&keys, path, err, sizeof(err)), 0);
+	assert_int_equal(keys.n, 2);
+	assert_string_equal(keys.k[0].secret, "c2VjcmV0c2VjcmV0");
+	assert_non_null(fw_tsig_keys_find(&keys, "xfr.example"));
+	assert_null(fw_tsig_keys_find(&keys, "xfr"));
+	/* a bad line names the file and the line */
+	f = fopen(path, "a");
+	fputs("fleet-secret\n", f);
+	fclose(f);
+	assert_int_equal(fw_tsig_keys_load(&keys, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "keys:5:"));
+	assert_int_equal(keys.n, 0);
+	fwh_rmtree(dir);
 }
 
 static struct fw_rpz_meta meta(const char *node, int64_t expires, double score)
@@ -388,6 +422,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tsig_key_lines),
+	    cmocka_unit_test(test_tsig_key_file),
 	    cmocka_unit_test(test_txt_round_trip),
 	    cmocka_unit_test(test_two_nodes_one_name),
 	    cmocka_unit_test(test_third_party_trigger),

@@ -67,20 +67,6 @@ int fw_tsig_key_parse(const char *text, struct fw_tsig_key *k, char *why, size_t
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e, *hash = strchr(s, '#');
-
-	if (hash)
-		*hash = '\0';
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 int fw_tsig_keys_load(struct fw_tsig_keys *keys, const char *path, char *err, size_t errlen)
 {
 	char line[1024], why[300];
@@ -103,10 +89,11 @@ int fw_tsig_keys_load(struct fw_tsig_keys *keys, const char *path, char *err, si
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *t = trim(line);
+		char *t = line + strspn(line, " \t");
 
 		lineno++;
-		if (!*t)
+		t[strcspn(t, "#\r\n")] = '\0'; /* a comment, the line's end */
+		if (!t[strspn(t, " \t")])
 			continue;
 		if (keys->n == FW_TSIG_MAX_KEYS) {
 			snprintf(err, errlen, "%s:%u: more than %d keys", path, lineno,
