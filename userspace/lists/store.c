@@ -491,18 +491,26 @@ void fw_store_close(struct fw_store *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static uint32_t key_hash(const struct fw_entry *e)
+/* FNV-1a over a string, from h: the tables' hash, not the maps' keys. */
+static uint32_t fnv(uint32_t h, const char *p)
 {
-	uint32_t h = 2166136261u;
-	const char *p;
-
-	for (p = e->name; *p; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	h = (h ^ e->list) * 16777619u;
-	h = (h ^ e->match) * 16777619u;
-	for (p = e->source; *p; p++)
+	for (; *p; p++)
 		h = (h ^ (uint8_t)*p) * 16777619u;
 	return h;
+}
+
+static uint32_t name_hash(const char *name)
+{
+	return fnv(2166136261u, name);
+}
+
+static uint32_t key_hash(const struct fw_entry *e)
+{
+	uint32_t h = name_hash(e->name);
+
+	h = (h ^ e->list) * 16777619u;
+	h = (h ^ e->match) * 16777619u;
+	return fnv(h, e->source);
 }
 
 /* The slot of e's key among the live entries (0 in the slot: not there). */
@@ -581,32 +589,16 @@ static int apply_records(struct fw_state *st, const struct fw_journal_rec *rec, 
 
 int fw_store_full(struct fw_store *s, struct fw_state *out, char *err, size_t errlen)
 {
-	size_t i;
-
 	if (fw_state_load_file(out, s->base_path, err, errlen))
 		return -1;
-	if (s->nrec <= 8) {
-		for (i = 0; i < s->nrec; i++)
-			if (fw_change_apply(out, &s->rec[i].c))
-				goto oom;
-	} else if (apply_records(out, s->rec, s->nrec)) {
+	if (apply_records(out, s->rec, s->nrec))
 		goto oom;
-	}
 	out->opts.generation = s->generation;
 	return 0;
 oom:
 	fw_state_free(out);
 	snprintf(err, errlen, "out of memory applying %s", s->jpath);
 	return -1;
-}
-
-static uint32_t name_hash(const char *name)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *name; name++)
-		h = (h ^ (uint8_t)*name) * 16777619u;
-	return h;
 }
 
 static void jindex_free(struct fw_store *s)
