@@ -72,6 +72,20 @@ check_gt() {
 	fi
 }
 
+# e2e_geo_ensure DIR: the databases and ASN CSV a flux test needs in DIR
+# (flux_geo_present, scripts/lab-flux.sh), fetched when missing, or the test
+# is skipped (failed under CI=true).
+e2e_geo_ensure() {
+	flux_geo_present "$1" && return 0
+	echo "geo databases missing in $1; running scripts/fetch-geo.sh" >&2
+	"$E2E_REPO/scripts/fetch-geo.sh" >&2 ||
+		e2e_skip_or_fail "scripts/fetch-geo.sh could not install the geo databases"
+	flux_geo_present "$1" || e2e_skip_or_fail "scripts/fetch-geo.sh left $1 incomplete"
+}
+
+# e2e_sorted WORDS...: the words sorted, one space between them.
+e2e_sorted() { tr ' ' '\n' <<<"$*" | sort | xargs; }
+
 # e2e_skip_or_fail REASON: no return.
 e2e_skip_or_fail() {
 	E2E_ENDED=1

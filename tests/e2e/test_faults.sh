@@ -48,12 +48,7 @@ SEED=${FLUX_SEED:-$((RANDOM * 32768 + RANDOM))}
 BOUND_MS=2000 # explain and stats must answer within this under abuse
 
 [[ -x $INJECT ]] || e2e_skip_or_fail "$INJECT is not built (make build-tests)"
-if ! flux_geo_present "$GEO"; then
-	echo "geo databases missing in $GEO; running scripts/fetch-geo.sh" >&2
-	"$E2E_REPO/scripts/fetch-geo.sh" >&2 ||
-		e2e_skip_or_fail "scripts/fetch-geo.sh could not install the geo databases"
-	flux_geo_present "$GEO" || e2e_skip_or_fail "scripts/fetch-geo.sh left $GEO incomplete"
-fi
+e2e_geo_ensure "$GEO"
 
 # --- helpers ----------------------------------------------------------------------
 fails() { ! "$@"; }

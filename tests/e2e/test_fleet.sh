@@ -87,15 +87,9 @@ PROPAGATION_MS=5000 # the issue's goal: detected on A, enforced on B
 BIG=50000
 SEED=${FLUX_SEED:-$((RANDOM * 32768 + RANDOM))}
 
-if ! flux_geo_present "$GEO"; then
-	echo "geo databases missing in $GEO; running scripts/fetch-geo.sh" >&2
-	"$E2E_REPO/scripts/fetch-geo.sh" >&2 ||
-		e2e_skip_or_fail "scripts/fetch-geo.sh could not install the geo databases"
-	flux_geo_present "$GEO" || e2e_skip_or_fail "scripts/fetch-geo.sh left $GEO incomplete"
-fi
+e2e_geo_ensure "$GEO"
 
 # --- helpers ----------------------------------------------------------------------
-sorted() { tr ' ' '\n' <<<"$*" | sort | xargs; }
 iso_ms() { date -d "$1" +%s%3N; } # ISO 8601 time -> ms since the epoch
 iso_s() { date -d "$1" +%s; }
 
@@ -388,7 +382,7 @@ for ((r = 1; r <= MAX_FLUX_ROUNDS; r++)); do
 		flux_rrset_replace "$ONE" "www.$ONE" "$FLUX_TTL" A $(one_set "$r")
 		sleep 1.5 # most of the resolver's 2 s cache; flux_await_set waits out the rest
 	fi
-	flux_await_set "www.$ONE" "$(sorted "$(one_set "$r")")" || true
+	flux_await_set "www.$ONE" "$(e2e_sorted "$(one_set "$r")")" || true
 	ONE_LAST=$(one_set "$r")
 	sleep 0.4 # the daemon acts within its 200 ms poll
 	if [[ $(flux_auto_entry "$ONE" name) != absent ]]; then

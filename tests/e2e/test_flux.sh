@@ -99,7 +99,6 @@ prom_value() { # METRIC_WITH_LABELS: its value in the textfile, or "missing"
 	awk -v m="$1" '$1 == m { v = $2 } END { print (v == "" ? "missing" : v) }' \
 		"$TEXTFILE_DIR/fluxwall.prom" 2>/dev/null || echo missing
 }
-sorted() { tr ' ' '\n' <<<"$*" | sort | xargs; }
 ips_of() { awk '{ print $1 }' <<<"$1" | xargs; } # flux_draw output -> addresses
 
 # flux_query_set NAME WANT_SORTED: ask through the resolver until the answer
@@ -231,15 +230,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		sleep 1.5 # most of the resolver's 2 s cache; flux_query_set waits out the rest
 	fi
 	if [[ -z $blocked_after ]]; then
-		if flux_query_set "www.$FLUX" "$(sorted "$FLUX_CUR")"; then
+		if flux_query_set "www.$FLUX" "$(e2e_sorted "$FLUX_CUR")"; then
 			flux_sets_seen=$((flux_sets_seen + 1))
 		elif [[ $GOT != TIMEOUT ]]; then
 			flux_bad+="round $r: got '$GOT'; "
 		fi
 	fi
-	flux_query_set "www.$RR" "$(sorted "$RR_SET")" && rr_ok=$((rr_ok + 1)) ||
+	flux_query_set "www.$RR" "$(e2e_sorted "$RR_SET")" && rr_ok=$((rr_ok + 1)) ||
 		rr_bad+="round $r: '$GOT'; "
-	flux_query_set "www.$CDN" "$(sorted "${CDN_CUR[*]}")" && cdn_ok=$((cdn_ok + 1)) ||
+	flux_query_set "www.$CDN" "$(e2e_sorted "${CDN_CUR[*]}")" && cdn_ok=$((cdn_ok + 1)) ||
 		cdn_bad+="round $r: '$GOT'; "
 	if [[ -z $blocked_after ]]; then
 		sleep 0.4 # the daemon commits within its 200 ms poll
@@ -384,7 +383,7 @@ check_eq "after the daemon stopped: $FLUX is still an auto entry" auto "$(auto_e
 flux_rquery "www.$FLUX" A
 check_eq "after the daemon stopped: www.$FLUX still gets no answer" TIMEOUT "$LAB_R"
 flux_rquery "www.$RR" A
-check_eq "after the daemon stopped: $RR still resolves" "NOERROR $(sorted "$RR_SET")" \
+check_eq "after the daemon stopped: $RR still resolves" "NOERROR $(e2e_sorted "$RR_SET")" \
 	"${LAB_R%% *} $FLUX_SET"
 
 e2e_end

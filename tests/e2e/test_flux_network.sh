@@ -65,15 +65,9 @@ FLUX_TTL=2
 SEED=${FLUX_SEED:-$((RANDOM * 32768 + RANDOM))}
 CDN_ASN=54113 # Fastly
 
-if ! flux_geo_present "$GEO"; then
-	echo "geo databases missing in $GEO; running scripts/fetch-geo.sh" >&2
-	"$E2E_REPO/scripts/fetch-geo.sh" >&2 ||
-		e2e_skip_or_fail "scripts/fetch-geo.sh could not install the geo databases"
-	flux_geo_present "$GEO" || e2e_skip_or_fail "scripts/fetch-geo.sh left $GEO incomplete"
-fi
+e2e_geo_ensure "$GEO"
 
 # --- helpers ----------------------------------------------------------------------
-sorted() { tr ' ' '\n' <<<"$*" | sort | xargs; }
 listed() { # NAME: its block/allow list entries as "list/origin" words
 	lab_fw block list --json 2>/dev/null | jq -r --arg n "$1" \
 		'[.[] | select(.name == $n) | "\(.list)/\(.origin)"] | join(" ")'
@@ -227,16 +221,16 @@ for ((r = 1; r <= MAX_FLUX_ROUNDS || r <= CDN_ROUNDS; r++)); do
 		sleep 1.5 # most of the resolver's 2 s cache; flux_await_set waits out the rest
 	fi
 	if [[ -z $blocked_round ]]; then
-		if flux_await_set "www.$ONE" "$(sorted "$(one_set "$r")")"; then
+		if flux_await_set "www.$ONE" "$(e2e_sorted "$(one_set "$r")")"; then
 			one_last=$(one_set "$r")
 			one_last_round=$r
 		else
 			one_bad+="round $r: '$LAB_R'; "
 		fi
 	fi
-	flux_await_set "www.$SHOP" "$(sorted "$(cdn_set 0 "$r")")" && shop_ok=$((shop_ok + 1)) ||
+	flux_await_set "www.$SHOP" "$(e2e_sorted "$(cdn_set 0 "$r")")" && shop_ok=$((shop_ok + 1)) ||
 		cdn_bad+="$SHOP round $r: '$LAB_R'; "
-	flux_await_set "www.$NEWS" "$(sorted "$(cdn_set 1 "$r")")" && news_ok=$((news_ok + 1)) ||
+	flux_await_set "www.$NEWS" "$(e2e_sorted "$(cdn_set 1 "$r")")" && news_ok=$((news_ok + 1)) ||
 		cdn_bad+="$NEWS round $r: '$LAB_R'; "
 	if [[ -z $blocked_round ]]; then
 		sleep 0.4 # the daemon acts within its 200 ms poll
@@ -324,7 +318,7 @@ FOUR_SET="${TWO_SET% * * *} $(pool_window 0 3)"
 first_response "$FOUR" $FOUR_SET
 sibling_checks "after the restart" "$FOUR"
 
-flux_await_set "www.$SHOP" "$(sorted "$(cdn_set 0 "$ROUNDS")")"
+flux_await_set "www.$SHOP" "$(e2e_sorted "$(cdn_set 0 "$ROUNDS")")"
 check_eq "after the restart: $SHOP still resolves" "NOERROR" "${LAB_R%% *}"
 
 echo "total $((SECONDS - T0)) s"
