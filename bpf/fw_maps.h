@@ -58,12 +58,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fw_samples SEC(".maps");
 
-/* The last sampled answer set per (name, qtype); bounds ring-buffer traffic. */
+/*
+ * The last sampled answer set per (name, qtype); bounds ring-buffer traffic.
+ * An array, not an LRU hash: its lookup is inlined and takes no lock, and a
+ * key that lands on a taken slot only costs an extra sample.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FW_SEEN_ENTRIES);
-	__type(key, __u64);
-	__type(value, struct fw_seen_val);
+	__type(key, __u32);
+	__type(value, struct fw_seen_slot);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fw_seen SEC(".maps");
 

@@ -63,29 +63,22 @@ static __always_inline int fw_resolver_trusted(const struct fw_pkt *pkt, const _
 }
 
 /* 1 when this answer set was sampled recently enough to skip. */
-static __always_inline int fw_recently_sampled(struct fw_seen_val *seen, __u64 fp, __u64 now,
-					       __u64 interval)
+static __always_inline int fw_recently_sampled(const struct fw_seen_slot *seen, __u64 key,
+					       __u64 fp, __u64 now, __u64 interval)
 {
-	return seen && seen->fingerprint == fp && now - seen->last_ns < interval;
+	return seen->key == key && seen->fingerprint == fp && now - seen->last_ns < interval;
 }
 
 /*
- * Remember the set sent. An entry already there is overwritten in place:
- * an LRU update would allocate a new node and take the LRU lock for it.
+ * Remember the set sent. Two CPUs writing one slot at once can mix their
+ * fields; the worst outcome is a sample sent again.
  */
-static __always_inline void fw_note_sampled(struct fw_seen_val *seen, __u64 key, __u64 fp,
+static __always_inline void fw_note_sampled(struct fw_seen_slot *seen, __u64 key, __u64 fp,
 					    __u64 now)
 {
-	struct fw_seen_val v;
-
-	if (seen) {
-		seen->fingerprint = fp;
-		seen->last_ns = now;
-		return;
-	}
-	v.fingerprint = fp;
-	v.last_ns = now;
-	bpf_map_update_elem(&fw_seen, &key, &v, BPF_ANY);
+	seen->key = key;
+	seen->fingerprint = fp;
+	seen->last_ns = now;
 }
 
 static __always_inline void fw_fill_sample(struct fw_sample *r, struct xdp_md *ctx,
@@ -105,13 +98,14 @@ static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_sta
 					       const struct fw_question *q)
 {
 	__u8 src[16] = {}, dst[16] = {};
-	struct fw_seen_val *seen;
+	struct fw_seen_slot *seen;
 	struct fw_sample *r;
 	__u64 key, now, fp;
+	__u32 slot;
 
-	if (fw_copy_addrs(ctx, pkt, src, dst))
-		return;
-	if (cfg->trusted_count && !fw_resolver_trusted(pkt, src)) {
+	/* the addresses are read here only when a trust list needs the source */
+	if (cfg->trusted_count &&
+	    (fw_copy_addrs(ctx, pkt, src, dst) || !fw_resolver_trusted(pkt, src))) {
 		st->c[FW_CNT_SAMPLES_UNTRUSTED]++;
 		return;
 	}
@@ -125,14 +119,21 @@ static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_sta
 	key = *(volatile __u64 *)&s->name_hash;
 	key ^= fw_mix64(((__u64)s->msg[(DNS_HDR_LEN + q->name_len + 1) & 0x1ff]) + 1);
 	now = bpf_ktime_get_coarse_ns(); /* a tick's precision is plenty against 60 s */
-	seen = bpf_map_lookup_elem(&fw_seen, &key);
-	if (fw_recently_sampled(seen, fp, now, cfg->sample_interval_ns)) {
+	slot = key & (FW_SEEN_ENTRIES - 1);
+	seen = bpf_map_lookup_elem(&fw_seen, &slot);
+	if (!seen)
+		return; /* an array: never */
+	if (fw_recently_sampled(seen, key, fp, now, cfg->sample_interval_ns)) {
 		st->c[FW_CNT_SAMPLES_SUPPRESSED]++;
 		return;
 	}
 	r = bpf_ringbuf_reserve(&fw_samples, sizeof(*r), 0);
 	if (!r) {
 		st->c[FW_CNT_SAMPLES_LOST]++;
+		return;
+	}
+	if (!cfg->trusted_count && fw_copy_addrs(ctx, pkt, src, dst)) {
+		bpf_ringbuf_discard(r, 0);
 		return;
 	}
 	fw_fill_sample(r, ctx, pkt, s, q, now, fp);

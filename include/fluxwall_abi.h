@@ -33,7 +33,7 @@
 
 #define FW_DEFAULT_CAPACITY 1048576
 #define FW_PORT_WORDS	    1024 /* 65536 source ports, one bit each */
-#define FW_SEEN_ENTRIES	    65536 /* names whose last answer set is remembered */
+#define FW_SEEN_ENTRIES	    65536 /* slots of the table of answer sets last sampled; a power of two */
 #define FW_TRUSTED_ENTRIES  256
 #define FW_RINGBUF_BYTES    (4 << 20)
 
@@ -92,8 +92,12 @@ struct fw_addr {
 	__u8 a[16];
 };
 
-/* What fw_seen remembers per (name, qtype): the answer set last sampled. */
-struct fw_seen_val {
+/*
+ * One slot of fw_seen, a direct-mapped table indexed by the low bits of the
+ * (name, qtype) key: the answer set last sampled for the key it holds.
+ */
+struct fw_seen_slot {
+	__u64 key;
 	__u64 fingerprint;
 	__u64 last_ns;
 };

@@ -18,7 +18,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/fw-err-$ID.XXXXXX")
 PIN=/sys/fs/bpf/fw-err-$ID
 cleanup() {
 	FLUXWALL_PIN_PATH=$PIN FLUXWALL_STATE_DIR=$TMP/state "$FW" detach --purge >/dev/null 2>&1 || true
-	rm -rf "$TMP" "$PIN"
+	rm -rf "$TMP" "$PIN" "$PIN-oldseen"
 }
 trap cleanup EXIT
 fw() { FLUXWALL_PIN_PATH=$PIN FLUXWALL_STATE_DIR=$TMP/state "$FW" "$@"; }
@@ -64,6 +64,18 @@ check_eq "the full map kept its two names" 2 \
 	"$(FLUXWALL_PIN_PATH=$PIN2 FLUXWALL_STATE_DIR=$TMP/small "$FW" block list --json | jq length)"
 FLUXWALL_PIN_PATH=$PIN2 FLUXWALL_STATE_DIR=$TMP/small "$FW" detach --purge >/dev/null 2>&1 || true
 rm -rf "$PIN2"
+
+# fw_seen as an older version pinned it (an LRU hash): only a cache, so the
+# load replaces it instead of refusing the program.
+PIN3=$PIN-oldseen
+mkdir -p "$PIN3"
+bpftool map create "$PIN3/fw_seen" type lru_hash key 8 value 16 entries 65536 name fw_seen
+check "a pinned fw_seen of the old layout does not stop the load" \
+	env FLUXWALL_PIN_PATH="$PIN3" FLUXWALL_STATE_DIR="$TMP/oldseen" "$FW" block add a.example
+check_match "... and is replaced by the direct-mapped table" "*: array  name fw_seen*value 24B*" \
+	"$(bpftool map show pinned "$PIN3/fw_seen")"
+FLUXWALL_PIN_PATH=$PIN3 FLUXWALL_STATE_DIR=$TMP/oldseen "$FW" detach --purge >/dev/null 2>&1 || true
+rm -rf "$PIN3"
 
 expect_error "an unknown verb" "*unknown verb 'blok'*--help*" fw blok add x.example
 expect_error "an option of another verb" "*--purge does not apply to 'block'*" fw block add x.example --purge

@@ -76,6 +76,31 @@ static uint32_t pinned_max_entries(const char *pin_path, const char *name)
 	return info.max_entries;
 }
 
+/*
+ * fw_seen only caches what was last sampled, so a pin left by a version
+ * whose table had another layout is removed rather than refused: the next
+ * load makes a new one and loses nothing but a few suppressed samples.
+ */
+static void drop_stale_seen(const char *pin_path)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	char path[4096];
+	int fd, stale;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_path, FW_MAP_SEEN);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	stale = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		(info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(__u32) ||
+		 info.value_size != sizeof(struct fw_seen_slot) ||
+		 info.max_entries != FW_SEEN_ENTRIES);
+	close(fd);
+	if (stale)
+		unlink(path);
+}
+
 static void load_error(const char *pin_path, int ret, char *err, size_t errlen)
 {
 	snprintf(err, errlen,
@@ -96,6 +121,7 @@ int fw_prog_open(const char *pin_path, uint32_t capacity, int load, struct fluxw
 
 	if (fw_check_bpffs(pin_path, err, errlen))
 		return -1;
+	drop_stale_seen(pin_path);
 	if (!rules)
 		rules = capacity ? capacity : FW_DEFAULT_CAPACITY;
 	if (!words)
