@@ -101,9 +101,11 @@ static __always_inline __u8 fw_section_of(__u32 i, __u32 an, __u32 ns)
 }
 
 /*
- * Walk every record after the question. Results are left in scratch: rr[],
- * n_rr, fingerprint and walk_flags. Returns FW_WALK_MALFORMED or 0. Verified
- * alone, once.
+ * Walk every record after the question. Results are left in scratch: n_rr,
+ * fingerprint and walk_flags, and when the caller set s->keep_rr each
+ * record's place in rr[]. The XDP program needs only the fingerprint, so it
+ * does not keep them; the daemon walks a sample's copy again, keeping them.
+ * Returns FW_WALK_MALFORMED or 0. Verified alone, once.
  */
 FW_VERIFIED_ALONE int fw_walk_records(struct fw_scratch *s, __u32 name_len, __u32 copied,
 				      __u32 dns_len, __u64 seed)
@@ -159,12 +161,14 @@ FW_VERIFIED_ALONE int fw_walk_records(struct fw_scratch *s, __u32 name_len, __u3
 		*(volatile __u32 *)&s->walk_off = rdata + rdlen;
 		if (type == FW_TYPE_OPT)
 			continue;
-		s->rr[n].type = type;
-		s->rr[n].rdlen = rdlen;
-		s->rr[n].owner_off = owner;
-		s->rr[n].rdata_off = rdata;
-		s->rr[n].ttl = fw_be32(s, end + 4);
-		s->rr[n].section = fw_section_of(*i, an, ns);
+		if (s->keep_rr) {
+			s->rr[n].type = type;
+			s->rr[n].rdlen = rdlen;
+			s->rr[n].owner_off = owner;
+			s->rr[n].rdata_off = rdata;
+			s->rr[n].ttl = fw_be32(s, end + 4);
+			s->rr[n].section = fw_section_of(*i, an, ns);
+		}
 		*(volatile __u64 *)&s->fingerprint += fw_rdata_mix(s, type, rdata, rdlen, seed);
 		*(volatile __u8 *)&s->n_rr = n + 1;
 	}

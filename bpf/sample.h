@@ -109,6 +109,7 @@ static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_sta
 		st->c[FW_CNT_SAMPLES_UNTRUSTED]++;
 		return;
 	}
+	s->keep_rr = 0;
 	if (fw_walk_records(s, q->name_len, q->copied, pkt->dns_len, cfg->seed[0])) {
 		st->c[FW_CNT_MAL_RECORDS]++;
 		return;

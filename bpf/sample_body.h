@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The part of a sample taken from scratch: the message, the question's type
- * and the records the walk found. Pure, so the host tests build the very
- * sample the kernel would send and hand it to the daemon's decoder.
+ * and what the walk found. Pure, so the host tests build the very sample the
+ * kernel would send and hand it to the daemon's decoder.
  */
 #ifndef FW_SAMPLE_BODY_H
 #define FW_SAMPLE_BODY_H
@@ -41,7 +41,6 @@ static __always_inline void fw_sample_body(struct fw_sample *r, const struct fw_
 	r->rcode = s->msg[3] & 0xf;
 	r->n_rr = *(volatile __u8 *)&s->n_rr;
 	r->flags = *(volatile __u32 *)&s->walk_flags;
-	fw_copy_blocks(r->rr, s->rr, r->n_rr * sizeof(r->rr[0]), sizeof(r->rr));
 	fw_copy_blocks(r->msg, s->msg, r->msg_len, sizeof(r->msg));
 }
 

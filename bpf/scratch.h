@@ -74,6 +74,7 @@ struct fw_scratch {
 	__u8 action;
 	__u8 origin;
 	__u8 n_rr;
+	__u8 keep_rr; /* set by fw_walk_records' caller: fill rr[] */
 	__u32 walk_off; /* loop-carried values of the record walk */
 	__u32 walk_flags;
 	__u64 fingerprint;

@@ -125,7 +125,9 @@ enum fw_sample_flag {
 
 /*
  * One DNS response, as the XDP program saw it. Names stay in the copied
- * message (compressed, as on the wire); userspace decodes them from msg.
+ * message (compressed, as on the wire); userspace decodes them from msg,
+ * and finds the records by running the program's own walk on it again
+ * (bpf/answer_walk.h), so the kernel stores no offsets on the common path.
  */
 struct fw_sample {
 	__u64 ts_ns; /* bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC_COARSE */
@@ -143,7 +145,6 @@ struct fw_sample {
 	__u8 pad[7];
 	__u8 resolver[16]; /* source address; IPv4 in the first 4 bytes */
 	__u8 client[16];   /* destination address */
-	struct fw_sample_rr rr[FW_SAMPLE_MAX_RR];
 	__u8 msg[FW_SAMPLE_MSG];
 };
 

@@ -4,12 +4,12 @@
  * ring buffer could hold: the input is a struct fw_sample byte for byte,
  * zero-filled when short, as `fluxwall run` receives it.
  *
- * The record walk that fills a sample's offsets (bpf/answer_walk.h) runs
- * only in the kernel: it needs BPF maps and open-coded iterators and the
- * project does not build it for userspace, so it is not fuzzed here. The
- * seed corpus is made of samples that walk really produced (from the
- * tests/data captures, by tests/tools/seed_samples), and the fuzzer
- * mutates from there. On top of the sanitizers, a decoded observation must
+ * The decoder finds the records by running the XDP program's own walk
+ * (bpf/answer_walk.h) on the sample's copy, so that walk is fuzzed here too,
+ * on the bytes a kernel sample carries. The seed corpus is made of samples
+ * the loaded program really produced (from the tests/data captures, by
+ * tests/tools/seed_samples), and the fuzzer mutates from there. On top of
+ * the sanitizers, a decoded observation must
  * be one the scorer can take: names in their one text (name_text.h),
  * counts within bounds, glue pointing at an NS name, and nothing read past
  * the bytes the sample says it holds.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Samples carry the message as it was on the wire, with each record's
- * offsets found by the XDP program. Here names are decompressed and the
+ * Samples carry the message as it was on the wire. Here the XDP program's
+ * own record walk finds the records again, names are decompressed and the
  * records sorted into what the scorer wants: answer addresses, the CNAME
  * chain, NS names and their glue.
  */
@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "dataplane/sample_decode.h"
+#include "../../bpf/answer_walk.h" /* the walk itself, not a second copy of it */
 
 #define T_A	1
 #define T_NS	2
@@ -208,26 +209,37 @@ static void take_glue(const struct fw_sample *s, const struct fw_sample_rr *rr, 
 	obs->glue_ttl[obs->n_glue++] = rr_ttl(rr);
 }
 
-/* Offsets inside the copy; a record's data follows at least its 10-byte header. */
-static int offsets_ok(const struct fw_sample *s)
+/*
+ * The records of s, found by the walk the XDP program ran, run again on the
+ * copy with their places kept (the kernel only counts them). 0 when it finds
+ * as many as the kernel did, each inside the copy.
+ */
+static int sample_records(const struct fw_sample *s, struct fw_scratch *w)
 {
 	int i;
 
-	if (s->msg_len > FW_SAMPLE_MSG || s->n_rr > FW_SAMPLE_MAX_RR || s->msg_len < 12)
-		return 0;
-	for (i = 0; i < s->n_rr; i++)
-		if (s->rr[i].owner_off >= s->msg_len || s->rr[i].rdata_off < 12 + 10 ||
-		    (size_t)s->rr[i].rdata_off + s->rr[i].rdlen > s->msg_len)
-			return 0;
-	return 1;
+	if (s->msg_len > FW_SAMPLE_MSG || s->n_rr > FW_SAMPLE_MAX_RR || s->msg_len < 12 ||
+	    s->name_len > s->msg_len || s->dns_len < s->msg_len)
+		return -1;
+	memset(w, 0, sizeof(*w));
+	memcpy(w->msg, s->msg, s->msg_len);
+	w->keep_rr = 1;
+	if (fw_walk_records(w, s->name_len, s->msg_len, s->dns_len, 0) || w->n_rr != s->n_rr)
+		return -1;
+	for (i = 0; i < w->n_rr; i++)
+		if (w->rr[i].owner_off >= s->msg_len || w->rr[i].rdata_off < 12 + 10 ||
+		    (size_t)w->rr[i].rdata_off + w->rr[i].rdlen > s->msg_len)
+			return -1;
+	return 0;
 }
 
 enum fw_decode_res fw_sample_decode(const struct fw_sample *s, uint64_t ts_ns, struct fw_obs *obs)
 {
 	char qname[FW_OBS_NAME_MAX];
 	int i, v6 = s->family == 6;
+	struct fw_scratch w;
 
-	if (!offsets_ok(s))
+	if (sample_records(s, &w))
 		return FW_DECODE_BAD_SAMPLE;
 	if (fw_msg_name(s->msg, s->msg_len, 12, qname, sizeof(qname)))
 		return FW_DECODE_BAD_NAME;
@@ -238,16 +250,16 @@ enum fw_decode_res fw_sample_decode(const struct fw_sample *s, uint64_t ts_ns, s
 	copy_ip(&obs->resolver, s->resolver, v6);
 	copy_ip(&obs->client, s->client, v6);
 	/* Authority NS records come before additional glue in the message. */
-	for (i = 0; i < s->n_rr; i++) {
-		const struct fw_sample_rr *rr = &s->rr[i];
+	for (i = 0; i < w.n_rr; i++) {
+		const struct fw_sample_rr *rr = &w.rr[i];
 
 		if (rr->section == FW_SEC_ADDITIONAL ||
 		    (rr->section == FW_SEC_AUTHORITY && rr->type != T_NS))
 			continue;
 		take_answer(s, rr, obs);
 	}
-	for (i = 0; i < s->n_rr; i++)
-		if (s->rr[i].section == FW_SEC_ADDITIONAL)
-			take_glue(s, &s->rr[i], obs);
+	for (i = 0; i < w.n_rr; i++)
+		if (w.rr[i].section == FW_SEC_ADDITIONAL)
+			take_glue(s, &w.rr[i], obs);
 	return FW_DECODE_OK;
 }
