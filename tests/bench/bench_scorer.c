@@ -65,6 +65,7 @@ static int make_sample(struct fw_sample *s, uint32_t domain, uint64_t *seed)
 	off += len;
 	memcpy(m + off, "\x03" "com" "\x00" "\x00\x01\x00\x01", 9);
 	off += 9;
+	s->name_len = (uint16_t)(off - 12 - 4);
 	for (i = 0; i < n; i++) {
 		/*
 		 * Nine domains in ten keep their addresses (most of the web); one in
@@ -77,11 +78,6 @@ static int make_sample(struct fw_sample *s, uint32_t domain, uint64_t *seed)
 		uint32_t ip = (domain * 2654435761u) + (rotates ? rng(seed) : (uint32_t)i);
 
 		memcpy(m + off, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04", 12);
-		s->rr[i].type = 1;
-		s->rr[i].rdlen = 4;
-		s->rr[i].owner_off = (uint16_t)off;
-		s->rr[i].rdata_off = (uint16_t)(off + 12);
-		s->rr[i].ttl = 300;
 		memcpy(m + off + 12, &ip, 4);
 		off += 16;
 	}
@@ -98,7 +94,7 @@ static void rotate_sample(struct fw_sample *s, uint64_t *seed)
 {
 	uint32_t ip = rng(seed);
 
-	memcpy(s->msg + s->rr[0].rdata_off, &ip, 4);
+	memcpy(s->msg + 12 + s->name_len + 4 + 12, &ip, 4); /* the first record's data */
 }
 
 #define NET_DOMAINS 320000

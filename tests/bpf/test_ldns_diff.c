@@ -378,10 +378,14 @@ static int compare_obs(const char *what, const uint8_t *msg, size_t len, const s
 	return 0;
 }
 
-/* The kernel's walk saw the records ldns reads: types, sections and TTLs. */
+/*
+ * The walk saw the records ldns reads: the kernel's count, and the types,
+ * sections and TTLs the same walk finds again on the sample's copy.
+ */
 static int compare_walk(const char *what, const uint8_t *msg, size_t len, const struct fw_sample *s,
 			const struct want *w)
 {
+	struct fw_sample_rr rr[FW_SAMPLE_MAX_RR];
 	int i;
 
 	DIFF(s->dns_len != len || s->msg_len != (len < FW_SAMPLE_MSG ? len : FW_SAMPLE_MSG) ||
@@ -391,14 +395,17 @@ static int compare_walk(const char *what, const uint8_t *msg, size_t len, const 
 	DIFF(s->n_rr != w->n_rr || !!(s->flags & FW_SAMPLE_MORE_RR) != w->more,
 	     "%s: the kernel's walk found %u records%s, ldns %d%s", what, s->n_rr,
 	     s->flags & FW_SAMPLE_MORE_RR ? " and more" : "", w->n_rr, w->more ? " and more" : "");
+	DIFF(fw_sample_records(s, rr) != w->n_rr,
+	     "%s: the walk finds %d records again on the sample's copy, the kernel %u", what,
+	     fw_sample_records(s, rr), s->n_rr);
 	for (i = 0; i < w->n_rr; i++)
-		DIFF(s->rr[i].type != w->rr[i]->type || s->rr[i].section != w->rr[i]->section ||
-			 s->rr[i].ttl != w->rr[i]->ttl || s->rr[i].rdlen != w->rr[i]->rdlen ||
-			 s->rr[i].rdata_off != w->rdata[i],
+		DIFF(rr[i].type != w->rr[i]->type || rr[i].section != w->rr[i]->section ||
+			 rr[i].ttl != w->rr[i]->ttl || rr[i].rdlen != w->rr[i]->rdlen ||
+			 rr[i].rdata_off != w->rdata[i],
 		     "%s: record %d: the kernel reads type %u section %u TTL %u, %u bytes at %u; "
 		     "ldns type %u section %u TTL %u, %u bytes at %zu",
-		     what, i, s->rr[i].type, s->rr[i].section, s->rr[i].ttl, s->rr[i].rdlen,
-		     s->rr[i].rdata_off, w->rr[i]->type, w->rr[i]->section, w->rr[i]->ttl,
+		     what, i, rr[i].type, rr[i].section, rr[i].ttl, rr[i].rdlen,
+		     rr[i].rdata_off, w->rr[i]->type, w->rr[i]->section, w->rr[i]->ttl,
 		     w->rr[i]->rdlen, w->rdata[i]);
 	return 0;
 }

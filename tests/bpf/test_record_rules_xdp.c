@@ -68,8 +68,8 @@ static const char *body_differs(const struct fw_sample *k, const struct fw_sampl
 		return "question";
 	if (k->flags != u->flags)
 		return "flags";
-	if (k->n_rr != u->n_rr || memcmp(k->rr, u->rr, k->n_rr * sizeof(k->rr[0])))
-		return "records";
+	if (k->n_rr != u->n_rr)
+		return "records"; /* their places: the daemon's walk of msg, compared below */
 	return memcmp(k->msg, u->msg, k->msg_len) ? "message" : NULL;
 }
 

@@ -409,10 +409,13 @@ static void assert_ip_is(const char *what, const struct fw_ip *ip, const char *t
 static void compare_record(const char *what, const struct fw_sample *s, int i,
 			   const struct rec *r)
 {
-	const struct fw_sample_rr *rr = &s->rr[i];
+	struct fw_sample_rr all[FW_SAMPLE_MAX_RR];
+	const struct fw_sample_rr *rr = &all[i];
 	char name[FW_OBS_NAME_MAX];
 	uint8_t a[16];
 
+	if (fw_sample_records(s, all) <= i)
+		fail_msg("%s: the walk of the sample's copy does not find record %d", what, i);
 	if (rr->type != r->type || rr->section != r->section)
 		fail_msg("%s: record %d is type %u in section %u, tcpdump says %u in %u", what,
 			 i, rr->type, rr->section, r->type, r->section);
@@ -792,11 +795,12 @@ static int run_changed(struct real *r, const char *what)
 /* The first record of a section in the good sample. */
 static const struct fw_sample_rr *first_in(const struct real *r, uint8_t section, uint16_t type)
 {
-	int i;
+	static struct fw_sample_rr rr[FW_SAMPLE_MAX_RR];
+	int i, n = fw_sample_records(&r->good, rr);
 
-	for (i = 0; i < r->good.n_rr; i++)
-		if (r->good.rr[i].section == section && r->good.rr[i].type == type)
-			return &r->good.rr[i];
+	for (i = 0; i < n; i++)
+		if (rr[i].section == section && rr[i].type == type)
+			return &rr[i];
 	fail_msg("no record of type %u in section %u", type, section);
 	return NULL;
 }

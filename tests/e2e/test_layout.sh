@@ -26,6 +26,13 @@ check_eq "no file outside dataplane/ includes the skeleton or calls libbpf/libxd
 check_gt "dataplane/ does (the rule is not vacuous)" \
 	"$(grep -lE '\bbpf_[a-z_]+\(' $US/dataplane/*.c | wc -l)" 3
 
+# The XDP program's pure parsing headers (bpf/*.h) are shared with the host,
+# but only by the data path: the daemon's decoder reruns the record walk.
+bpf_hdr_users=$(grep -lE '#include "(\.\./)+bpf/' $US/*/*.[ch] | grep -v "^$US/dataplane/" || true)
+check_eq "only dataplane/ includes the XDP program's headers" "" "$bpf_hdr_users"
+check_gt "dataplane/ does (the decoder reruns the walk)" \
+	"$(grep -lE '#include "(\.\./)+bpf/answer_walk\.h"' $US/dataplane/*.c | wc -l)" 0
+
 # --- each layer includes only the layers below it -----------------------------------
 declare -A below=(
 	[formats]="formats"

@@ -80,10 +80,13 @@ static int min(int a, int b)
 
 static void check_kept(const struct fw_sample *s, const struct fw_obs *o)
 {
-	int addrs = 0, cnames = 0, ns = 0;
+	struct fw_sample_rr all[FW_SAMPLE_MAX_RR];
+	int addrs = 0, cnames = 0, ns = 0, n = fw_sample_records(s, all);
 
-	for (int i = 0; i < s->n_rr; i++) {
-		const struct fw_sample_rr *rr = &s->rr[i];
+	FUZZ_CHECK(n == s->n_rr, "the walk finds %d records on the copy, the sample says %u", n,
+		   s->n_rr);
+	for (int i = 0; i < n; i++) {
+		const struct fw_sample_rr *rr = &all[i];
 
 		if (rr->section == FW_SEC_ANSWER && class_in(s, rr) &&
 		    ((rr->type == T_A && rr->rdlen == 4) || (rr->type == T_AAAA && rr->rdlen == 16)))

@@ -209,37 +209,35 @@ static void take_glue(const struct fw_sample *s, const struct fw_sample_rr *rr, 
 	obs->glue_ttl[obs->n_glue++] = rr_ttl(rr);
 }
 
-/*
- * The records of s, found by the walk the XDP program ran, run again on the
- * copy with their places kept (the kernel only counts them). 0 when it finds
- * as many as the kernel did, each inside the copy.
- */
-static int sample_records(const struct fw_sample *s, struct fw_scratch *w)
+int fw_sample_records(const struct fw_sample *s, struct fw_sample_rr rr[FW_SAMPLE_MAX_RR])
 {
+	struct fw_scratch w;
 	int i;
 
 	if (s->msg_len > FW_SAMPLE_MSG || s->n_rr > FW_SAMPLE_MAX_RR || s->msg_len < 12 ||
 	    s->name_len > s->msg_len || s->dns_len < s->msg_len)
 		return -1;
-	memset(w, 0, sizeof(*w));
-	memcpy(w->msg, s->msg, s->msg_len);
-	w->keep_rr = 1;
-	if (fw_walk_records(w, s->name_len, s->msg_len, s->dns_len, 0) || w->n_rr != s->n_rr)
+	memset(&w, 0, sizeof(w));
+	memcpy(w.msg, s->msg, s->msg_len);
+	w.keep_rr = 1;
+	if (fw_walk_records(&w, s->name_len, s->msg_len, s->dns_len, 0) || w.n_rr != s->n_rr)
 		return -1;
-	for (i = 0; i < w->n_rr; i++)
-		if (w->rr[i].owner_off >= s->msg_len || w->rr[i].rdata_off < 12 + 10 ||
-		    (size_t)w->rr[i].rdata_off + w->rr[i].rdlen > s->msg_len)
+	for (i = 0; i < w.n_rr; i++)
+		if (w.rr[i].owner_off >= s->msg_len || w.rr[i].rdata_off < 12 + 10 ||
+		    (size_t)w.rr[i].rdata_off + w.rr[i].rdlen > s->msg_len)
 			return -1;
-	return 0;
+	memcpy(rr, w.rr, sizeof(w.rr[0]) * w.n_rr);
+	return w.n_rr;
 }
 
 enum fw_decode_res fw_sample_decode(const struct fw_sample *s, uint64_t ts_ns, struct fw_obs *obs)
 {
+	struct fw_sample_rr rr[FW_SAMPLE_MAX_RR];
 	char qname[FW_OBS_NAME_MAX];
-	int i, v6 = s->family == 6;
-	struct fw_scratch w;
+	int i, n, v6 = s->family == 6;
 
-	if (sample_records(s, &w))
+	n = fw_sample_records(s, rr);
+	if (n < 0)
 		return FW_DECODE_BAD_SAMPLE;
 	if (fw_msg_name(s->msg, s->msg_len, 12, qname, sizeof(qname)))
 		return FW_DECODE_BAD_NAME;
@@ -250,16 +248,14 @@ enum fw_decode_res fw_sample_decode(const struct fw_sample *s, uint64_t ts_ns, s
 	copy_ip(&obs->resolver, s->resolver, v6);
 	copy_ip(&obs->client, s->client, v6);
 	/* Authority NS records come before additional glue in the message. */
-	for (i = 0; i < w.n_rr; i++) {
-		const struct fw_sample_rr *rr = &w.rr[i];
-
-		if (rr->section == FW_SEC_ADDITIONAL ||
-		    (rr->section == FW_SEC_AUTHORITY && rr->type != T_NS))
+	for (i = 0; i < n; i++) {
+		if (rr[i].section == FW_SEC_ADDITIONAL ||
+		    (rr[i].section == FW_SEC_AUTHORITY && rr[i].type != T_NS))
 			continue;
-		take_answer(s, rr, obs);
+		take_answer(s, &rr[i], obs);
 	}
-	for (i = 0; i < w.n_rr; i++)
-		if (w.rr[i].section == FW_SEC_ADDITIONAL)
-			take_glue(s, &w.rr[i], obs);
+	for (i = 0; i < n; i++)
+		if (rr[i].section == FW_SEC_ADDITIONAL)
+			take_glue(s, &rr[i], obs);
 	return FW_DECODE_OK;
 }

@@ -22,6 +22,15 @@ enum fw_decode_res {
 enum fw_decode_res fw_sample_decode(const struct fw_sample *s, uint64_t ts_ns, struct fw_obs *obs);
 
 /*
+ * The records of s, found by running the XDP program's record walk
+ * (bpf/answer_walk.h) again on the sample's copy, keeping each record's
+ * type, section, TTL and offsets, which the kernel only counts. Returns how
+ * many were put in rr, or -1 unless that is the kernel's count, each record
+ * inside the copy.
+ */
+int fw_sample_records(const struct fw_sample *s, struct fw_sample_rr rr[FW_SAMPLE_MAX_RR]);
+
+/*
  * Decode the name at off in msg into canonical text (see observation.h);
  * -1 when malformed or longer than outlen allows.
  */
