@@ -217,8 +217,9 @@ int fw_sample_records(const struct fw_sample *s, struct fw_sample_rr rr[FW_SAMPL
 	if (s->msg_len > FW_SAMPLE_MSG || s->n_rr > FW_SAMPLE_MAX_RR || s->msg_len < 12 ||
 	    s->name_len > s->msg_len || s->dns_len < s->msg_len)
 		return -1;
-	memset(&w, 0, sizeof(w));
+	/* only the message and what follows it are read; the walk sets the rest */
 	memcpy(w.msg, s->msg, s->msg_len);
+	memset(w.msg + s->msg_len, 0, sizeof(w.msg) - s->msg_len);
 	w.keep_rr = 1;
 	if (fw_walk_records(&w, s->name_len, s->msg_len, s->dns_len, 0) || w.n_rr != s->n_rr)
 		return -1;
