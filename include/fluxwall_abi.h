@@ -99,7 +99,8 @@ struct fw_addr {
 struct fw_seen_slot {
 	__u64 key;
 	__u64 fingerprint;
-	__u64 last_ns;
+	__u64 last_ns; /* when this set was last sent */
+	__u64 bytes;   /* keyed digest of the message last read for it, ID aside */
 };
 
 enum fw_section {
