@@ -62,11 +62,21 @@ static __always_inline int fw_resolver_trusted(const struct fw_pkt *pkt, const _
 	return bpf_map_lookup_elem(&fw_trusted, &key) != NULL;
 }
 
+/* The message ID in the first 8-byte word, and a word's first n bytes, in either byte order. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FW_ID_BITS	 0xffffull
+#define FW_TAIL_BITS(n)	 ((1ull << ((n) * 8)) - 1) /* the first n bytes of a word */
+#else
+#define FW_ID_BITS	 (0xffffull << 48)
+#define FW_TAIL_BITS(n)	 (~0ull << (64 - (n) * 8))
+#endif
+
 /*
  * A keyed digest of the copied message, its ID left out: responses served
  * from one cache entry differ only in the ID (and in TTLs once a second), so
  * equal bytes tell an unchanged answer set without walking its records.
- * Eight bytes a step, unrolled: no helper, no loop for the verifier.
+ * Each step is a bijection of its word, so messages that differ in one word
+ * always differ here. Eight bytes a step, unrolled: no helper, no loop.
  */
 static __always_inline __u64 fw_msg_digest(const struct fw_scratch *s, __u32 copied, __u64 seed)
 {
@@ -79,13 +89,12 @@ static __always_inline __u64 fw_msg_digest(const struct fw_scratch *s, __u32 cop
 			break;
 		w = fw_ld64(s->msg + b * 8);
 		if (b == 0)
-			w &= ~0xffffull; /* the ID, little-endian */
+			w &= ~FW_ID_BITS;
 		if (copied - b * 8 < 8) /* past the copy: another message's bytes */
-			w &= (1ull << ((copied - b * 8) * 8)) - 1;
+			w &= FW_TAIL_BITS(copied - b * 8);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-		h ^= h >> 32;
 	}
-	return h;
+	return h ^ (h >> 32);
 }
 
 /* 1 when this answer set was sampled recently enough to skip. */
