@@ -72,7 +72,7 @@ mkdir -p "$PIN3"
 bpftool map create "$PIN3/fw_seen" type lru_hash key 8 value 16 entries 65536 name fw_seen
 check "a pinned fw_seen of the old layout does not stop the load" \
 	env FLUXWALL_PIN_PATH="$PIN3" FLUXWALL_STATE_DIR="$TMP/oldseen" "$FW" block add a.example
-check_match "... and is replaced by the direct-mapped table" "*: array  name fw_seen*value 24B*" \
+check_match "... and is replaced by the direct-mapped table" "*: array  name fw_seen*key 4B*" \
 	"$(bpftool map show pinned "$PIN3/fw_seen")"
 FLUXWALL_PIN_PATH=$PIN3 FLUXWALL_STATE_DIR=$TMP/oldseen "$FW" detach --purge >/dev/null 2>&1 || true
 rm -rf "$PIN3"
