@@ -23,6 +23,7 @@
 #include "engine/engine_setup.h"
 #include "daemon/event_queue.h"
 #include "fleet/fleet.h"
+#include "formats/atomic_file.h"
 #include "formats/eventlog.h"
 #include "engine/explain.h"
 #include "daemon/iface_watch.h"
@@ -185,9 +186,9 @@ static void commit_lists(struct daemon *d, uint64_t now)
 		fw_log_ok(&d->events_log, "event log: written again");
 }
 
-static void networks_path(const struct daemon *d, char *buf, size_t len, const char *suffix)
+static void networks_path(const struct daemon *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s%s", d->o->state_dir, NETWORKS_FILE, suffix);
+	snprintf(buf, len, "%s/%s", d->o->state_dir, NETWORKS_FILE);
 }
 
 /*
@@ -195,24 +196,24 @@ static void networks_path(const struct daemon *d, char *buf, size_t len, const c
  * restarted daemon blocks a known network's next domain at its first
  * response: written to a temporary file, synced, then renamed over.
  */
+static int put_networks(FILE *f, void *daemon)
+{
+	struct daemon *d = daemon;
+
+	return fw_netidx_save(fw_detector_networks(d->det), f,
+			      clock_ns(CLOCK_REALTIME) / 1000000000ull);
+}
+
 static void save_networks(struct daemon *d)
 {
-	uint64_t now = clock_ns(CLOCK_REALTIME);
-	char path[4200], tmp[4200];
-	FILE *f;
-	int bad;
+	char path[4200];
 
-	networks_path(d, path, sizeof(path), "");
-	networks_path(d, tmp, sizeof(tmp), ".tmp");
-	f = fopen(tmp, "w");
-	bad = !f || fw_netidx_save(fw_detector_networks(d->det), f, now / 1000000000ull) ||
-	      fflush(f) || fsync(fileno(f));
-	if ((f && fclose(f)) || bad || rename(tmp, path)) {
+	networks_path(d, path, sizeof(path));
+	if (fw_file_replace(path, 0640, put_networks, d)) {
 		fw_log_fail(&d->networks_log, clock_ns(CLOCK_MONOTONIC),
 			    "cannot write %s: %s; flux networks will not survive a restart until "
 			    "it can (free space in %s)",
 			    path, strerror(errno), d->o->state_dir);
-		unlink(tmp);
 		d->networks_retry_ns = clock_ns(CLOCK_MONOTONIC) + RETRY_NS;
 		return;
 	}
@@ -226,7 +227,7 @@ static void load_networks(struct daemon *d)
 	char path[4200], err[512];
 	FILE *f;
 
-	networks_path(d, path, sizeof(path), "");
+	networks_path(d, path, sizeof(path));
 	f = fopen(path, "r");
 	if (!f) {
 		if (errno != ENOENT)

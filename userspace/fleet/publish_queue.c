@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fleet/publish_queue.h"
+#include "formats/atomic_file.h"
 #include "formats/state_file.h"
 
 #define COMPACT_BYTES (1u << 20)
@@ -32,20 +33,14 @@ static int read_acked(struct fw_pub_queue *q)
 	return ok ? 0 : -1;
 }
 
+static int put_seq(FILE *f, void *seq)
+{
+	return fprintf(f, "%" PRIu64 "\n", *(uint64_t *)seq) > 0 ? 0 : -1;
+}
+
 static int write_acked(struct fw_pub_queue *q, uint64_t seq)
 {
-	char tmp[4300];
-	FILE *f;
-	int ok;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", q->acked_path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -1;
-	ok = fprintf(f, "%" PRIu64 "\n", seq) > 0 && !fflush(f) && !fsync(fileno(f));
-	if (fclose(f) || !ok || rename(tmp, q->acked_path))
-		return -1;
-	return 0;
+	return fw_file_replace(q->acked_path, 0640, put_seq, &seq);
 }
 
 static int grow(struct fw_pub_queue *q, size_t more)

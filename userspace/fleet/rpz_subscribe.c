@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "fleet/rpz_subscribe.h"
+#include "formats/atomic_file.h"
 #include "formats/dns_name.h"
 #include "lists/store.h"
 
@@ -77,20 +78,10 @@ void fw_sub_load(struct fw_subscription *s, const char *state_dir)
 	fclose(f);
 }
 
-static int save_state(const struct fw_subscription *s, const char *state_dir)
+static int put_state(FILE *f, void *sub)
 {
-	char path[4400], tmp[4500], dir[4200];
-	FILE *f;
-	int ok;
+	const struct fw_subscription *s = sub;
 
-	snprintf(dir, sizeof(dir), "%s/fleet", state_dir);
-	if (mkdir(dir, 0750) && errno != EEXIST)
-		return -1;
-	state_path(s, state_dir, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -1;
 	fprintf(f, "zone %s\nprimary %s\n", s->zone, s->primary.text);
 	if (s->have_serial)
 		fprintf(f, "serial %u\n", s->serial);
@@ -99,10 +90,18 @@ static int save_state(const struct fw_subscription *s, const char *state_dir)
 		s->transfers[1], s->last_ok);
 	if (s->last_err[0])
 		fprintf(f, "error %s\n", s->last_err);
-	ok = !fflush(f) && !fsync(fileno(f));
-	if (fclose(f) || !ok || rename(tmp, path))
+	return ferror(f) ? -1 : 0;
+}
+
+static int save_state(const struct fw_subscription *s, const char *state_dir)
+{
+	char path[4400], dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/fleet", state_dir);
+	if (mkdir(dir, 0750) && errno != EEXIST)
 		return -1;
-	return 0;
+	state_path(s, state_dir, path, sizeof(path));
+	return fw_file_replace(path, 0640, put_state, (void *)s);
 }
 
 /* --- expiry heap --- */

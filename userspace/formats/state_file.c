@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "formats/state_file.h"
+#include "formats/atomic_file.h"
 #include "formats/dns_name.h"
 #include "formats/printable.h"
 
@@ -509,24 +510,6 @@ static void write_options(FILE *f, const struct fw_state *st)
 	fputc('\n', f);
 }
 
-static int fsync_dir_of(const char *path)
-{
-	char dir[4096];
-	char *slash;
-	int fd, ret;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
-}
-
 /* Keep the previous good file as .bak, then replace it atomically. */
 static int replace_file(const char *tmp, const char *path)
 {
@@ -540,7 +523,7 @@ static int replace_file(const char *tmp, const char *path)
 	}
 	if (rename(tmp, path))
 		return -1;
-	return fsync_dir_of(path);
+	return fw_fsync_dir_of(path);
 }
 
 int fw_state_write(const struct fw_state *st, FILE *f, char *err, size_t errlen)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "formats/atomic_file.h"
 #include "formats/printable.h"
 #include "formats/textfile.h"
 
@@ -327,66 +328,28 @@ int fw_textfile_render(const struct fw_metrics *m, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-static int fsync_dir(const char *dir)
+static int render_fill(FILE *f, void *m)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
-}
-
-/* Render into the temp file, make it durable and close it; errno on failure. */
-static int fill_temp(int fd, const struct fw_metrics *m)
-{
-	FILE *f = NULL;
-	int ret;
-
-	if (fchmod(fd, 0644) || !(f = fdopen(fd, "w"))) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	ret = fw_textfile_render(m, f);
-	if (fflush(f) || fsync(fileno(f)))
-		ret = -1;
-	if (fclose(f))
-		ret = -1;
-	return ret;
+	return fw_textfile_render(m, f);
 }
 
 int fw_textfile_write(const char *dir, const struct fw_metrics *m, char *err, size_t errlen)
 {
-	char tmp[PATH_MAX], dst[PATH_MAX];
-	int fd;
+	char dst[PATH_MAX];
 
-	if (snprintf(tmp, sizeof(tmp), "%s/." FW_TEXTFILE_NAME ".XXXXXX", dir) >=
-		(int)sizeof(tmp) ||
-	    snprintf(dst, sizeof(dst), "%s/" FW_TEXTFILE_NAME, dir) >= (int)sizeof(dst)) {
+	if (snprintf(dst, sizeof(dst), "%s/" FW_TEXTFILE_NAME, dir) >= (int)sizeof(dst)) {
 		snprintf(err, errlen, "textfile directory path is too long: %.64s...", dir);
 		return -1;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
+	if (!fw_file_replace(dst, 0644, render_fill, (void *)m))
+		return 0;
+	if (errno == ENOENT || errno == EACCES || errno == EROFS)
 		snprintf(err, errlen, "cannot create a file in textfile directory %s: %s; %s", dir,
 			 strerror(errno),
 			 errno == ENOENT ? "create it or set textfile_dir in fluxwall.conf"
 					 : "check its permissions or set textfile_dir");
-		return -1;
-	}
-	if (fill_temp(fd, m) || rename(tmp, dst)) {
-		int e = errno;
-
-		unlink(tmp);
+	else
 		snprintf(err, errlen, "cannot write %s: %s; check free space and permissions", dst,
-			 strerror(e));
-		return -1;
-	}
-	fsync_dir(dir); /* the rename is done; a failed dir sync only risks staleness */
-	return 0;
+			 strerror(errno));
+	return -1;
 }
