@@ -97,16 +97,17 @@ static __always_inline __u64 fw_msg_digest(const struct fw_scratch *s, __u32 cop
 	return h ^ (h >> 32);
 }
 
-/* 1 when this answer set was sampled recently enough to skip. */
-static __always_inline int fw_recently_sampled(const struct fw_seen_slot *seen, __u64 key,
-					       __u64 fp, __u64 now, __u64 interval)
+/* 1 when the slot holds key and its set was sent less than interval ago. */
+static __always_inline int fw_seen_fresh(const struct fw_seen_slot *seen, __u64 key, __u64 now,
+					 __u64 interval)
 {
-	return seen->key == key && seen->fingerprint == fp && now - seen->last_ns < interval;
+	return seen->key == key && now - seen->last_ns < interval;
 }
 
 /*
- * Remember the set sent. Two CPUs writing one slot at once can mix their
- * fields; the worst outcome is a sample sent again.
+ * Remember the set sent, and the digest of its message when it was taken
+ * (0: unknown, learnt at the next suppression). Two CPUs writing one slot at
+ * once can mix their fields; the worst outcome is a sample sent again.
  */
 static __always_inline void fw_note_sampled(struct fw_seen_slot *seen, __u64 key, __u64 fp,
 					    __u64 now, __u64 bytes)
@@ -134,10 +135,11 @@ static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_sta
 					       const struct fw_question *q)
 {
 	__u8 src[16] = {}, dst[16] = {};
+	__u64 key, now, fp, bytes = 0;
 	struct fw_seen_slot *seen;
-	__u64 key, now, fp, bytes;
 	struct fw_sample *r;
 	__u32 slot;
+	int fresh;
 
 	/* the addresses are read here only when a trust list needs the source */
 	if (cfg->trusted_count &&
@@ -152,11 +154,14 @@ static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_sta
 	if (!seen)
 		return; /* an array: never */
 	now = bpf_ktime_get_coarse_ns(); /* a tick's precision is plenty against 60 s */
-	bytes = fw_msg_digest(s, q->copied, cfg->seed[1]);
-	if (seen->key == key && seen->bytes == bytes &&
-	    now - seen->last_ns < cfg->sample_interval_ns) {
-		st->c[FW_CNT_SAMPLES_SUPPRESSED]++; /* the bytes last read: no walk needed */
-		return;
+	/* a name new to the table, or due again, is sent whatever its bytes */
+	fresh = fw_seen_fresh(seen, key, now, cfg->sample_interval_ns);
+	if (fresh) {
+		bytes = fw_msg_digest(s, q->copied, cfg->seed[1]);
+		if (seen->bytes == bytes) {
+			st->c[FW_CNT_SAMPLES_SUPPRESSED]++; /* the bytes last read: no walk */
+			return;
+		}
 	}
 	s->keep_rr = 0;
 	if (fw_walk_records(s, q->name_len, q->copied, pkt->dns_len, cfg->seed[0])) {
@@ -166,7 +171,7 @@ static __always_inline void fw_sample_response(struct xdp_md *ctx, struct fw_sta
 	if (!*(volatile __u8 *)&s->n_rr)
 		return; /* nothing to learn from an empty answer */
 	fp = *(volatile __u64 *)&s->fingerprint;
-	if (fw_recently_sampled(seen, key, fp, now, cfg->sample_interval_ns)) {
+	if (fresh && seen->fingerprint == fp) {
 		seen->bytes = bytes; /* the same set in other bytes: its TTLs, its order */
 		st->c[FW_CNT_SAMPLES_SUPPRESSED]++;
 		return;

@@ -137,6 +137,7 @@ static void test_changed_set_is_sent_at_once(void **state)
 {
 	static const char *const a[] = { "198.51.100.1", "198.51.100.2" };
 	static const char *const b[] = { "198.51.100.1", "203.0.113.9" };
+	static const char *const c[] = { "198.51.100.1", "203.0.113.8" };
 	static uint8_t f[PB_MAX_FRAME];
 	size_t len;
 
@@ -149,6 +150,14 @@ static void test_changed_set_is_sent_at_once(void **state)
 	assert_int_equal(R.delta[FW_CNT_SAMPLES_SENT], 1);
 	assert_int_equal(LAST.n_addrs, 2);
 	assert_int_equal(LAST.addrs[1].ip.addr[0], 203);
+
+	/* once the program knows these bytes, a change in the last one still shows */
+	assert_int_equal(run_passed(f, len), 0);
+	assert_int_equal(R.delta[FW_CNT_SAMPLES_SUPPRESSED], 1);
+	assert_int_equal(run_passed(f, len), 0);
+	len = response(f, "rotating.example", c, 2, NULL); /* only the last byte differs */
+	assert_int_equal(run_passed(f, len), 1);
+	assert_int_equal(LAST.addrs[1].ip.addr[3], 8);
 }
 
 static void test_interval_zero_samples_every_response(void **state)
